@@ -1,0 +1,154 @@
+"""Run configuration: defaults, then a TOML file, then the command line, validated by pydantic."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ganzoo.errors import ConfigError, closest
+from ganzoo.registry import format_validation_error
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+Device = Literal["auto", "cpu", "cuda", "mps"]
+COMPONENT_SECTIONS = {
+    "architecture": "architecture_settings",
+    "loss": "loss_settings",
+    "dataset": "dataset_settings",
+}
+"""Maps the prefix of a ``--set`` key to the config field holding that component's settings."""
+
+
+class RunConfig(BaseModel):
+    """Everything that defines a training run; saved as ``config.toml`` in the run directory."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    architecture: str = Field(description="Architecture name, e.g. 'mlp-gan'.")
+    loss: str = Field("non-saturating", description="Loss name, e.g. 'wgan-gp'.")
+    dataset: str = Field("digits", description="Dataset name; 'digits' ships with ganzoo.")
+    data_root: Path | None = Field(None, description="Folder holding dataset files (read-only).")
+    steps: int | None = Field(None, ge=1, description="Generator updates; default: the loss's.")
+    epochs: float | None = Field(None, gt=0, description="Passes over the data, instead of steps.")
+    batch_size: int = Field(64, ge=1, le=65536, description="Examples per batch.")
+    seed: int = Field(0, ge=0, description="Seed for weights, latents and data order.")
+    device: Device = Field("auto", description="auto picks cuda, then mps, then cpu.")
+    out: Path | None = Field(None, description="Run directory; default runs/<arch>-<loss>-…")
+    sample_every: int | None = Field(None, ge=1, description="Steps between sample grids.")
+    log_every: int = Field(50, ge=1, description="Steps between metrics.jsonl lines.")
+    checkpoint_every: int | None = Field(
+        None, ge=1, description="Steps between checkpoints; default: as sample_every."
+    )
+    keep_checkpoints: int = Field(2, ge=1, description="Checkpoints kept on disk.")
+    grid_size: int = Field(64, ge=1, le=1024, description="Samples in each grid.")
+    ema: float | None = Field(
+        None, ge=0, lt=1, description="Decay of a moving average of G's weights (e.g. 0.999)."
+    )
+    compile: bool = Field(False, description="torch.compile the networks.")
+    architecture_settings: dict[str, Any] = Field(default_factory=dict)
+    loss_settings: dict[str, Any] = Field(default_factory=dict)
+    dataset_settings: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _steps_or_epochs(self) -> RunConfig:
+        if self.steps is not None and self.epochs is not None:
+            raise ValueError("give steps or epochs, not both")
+        return self
+
+
+def parse_value(text: str) -> Any:
+    """Parse a ``--set`` value as a TOML value (``1e-4``, ``true``, ``[1, 2]``), else a string."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_assignments(assignments: Iterable[str]) -> dict[str, Any]:
+    """Turn ``key=value`` strings into nested config values (``loss.lr_g`` into a section)."""
+    result: dict[str, Any] = {}
+    for item in assignments:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ConfigError(f"--set expects key=value, got {item!r} (e.g. --set loss.lr_g=1e-4)")
+        section, dot, name = key.partition(".")
+        if dot:
+            field = COMPONENT_SECTIONS.get(section, section)
+            if field not in COMPONENT_SECTIONS.values():
+                raise ConfigError(
+                    f"unknown --set section {section!r} in {item!r}; "
+                    f"allowed: {', '.join(COMPONENT_SECTIONS)}"
+                )
+            result.setdefault(field, {})[name] = parse_value(raw)
+        else:
+            result[key] = parse_value(raw)
+    return result
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a config file; problems are a :class:`ConfigError` naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {str(path)!r} does not exist") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read config file {str(path)!r}: {error}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"malformed TOML in {str(path)!r}: {error}") from None
+    for section in COMPONENT_SECTIONS:  # accept [architecture] tables as settings
+        if isinstance(data.get(section), dict):
+            data.setdefault(COMPONENT_SECTIONS[section], {}).update(data.pop(section))
+    return data
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Override ``base`` with ``override``, merging the settings sections key by key."""
+    merged = dict(base)
+    for key, value in override.items():
+        if key in COMPONENT_SECTIONS.values() and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def build_config(*layers: Mapping[str, Any], source: str = "configuration") -> RunConfig:
+    """Validate the merged layers (defaults < file < command line) into a :class:`RunConfig`."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged = merge(merged, {k: v for k, v in layer.items() if v is not None})
+    unknown = sorted(set(merged) - set(RunConfig.model_fields))
+    if unknown:
+        key = unknown[0]
+        hint = closest(key, RunConfig.model_fields)
+        near = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise ConfigError(
+            f"unknown setting {key!r} in {source}{near}; run settings are "
+            f"{', '.join(sorted(k for k in RunConfig.model_fields if not k.endswith('_settings')))}"
+            ", and component settings go under architecture., loss. or dataset."
+        )
+    try:
+        return RunConfig.model_validate(merged)
+    except ValidationError as error:
+        raise ConfigError(f"invalid {source}: {format_validation_error(error)}") from None
+
+
+def to_toml(config: RunConfig) -> str:
+    """The config as TOML that ``--config`` reads back."""
+    import tomli_w
+
+    data = config.model_dump(mode="json", exclude_none=True)
+    ordered = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    for section, field in COMPONENT_SECTIONS.items():
+        ordered[section + "_settings"] = data.get(field, {})
+    return tomli_w.dumps(ordered)

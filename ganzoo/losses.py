@@ -1,0 +1,56 @@
+"""The loss contract: discriminator and generator objectives with recommended settings.
+
+A loss factory is called as ``factory(settings)`` and returns a :class:`Loss`.
+Losses work on raw logits and are written in numerically stable forms.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import ClassVar
+
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+from torch import nn
+
+Critic = Callable[[torch.Tensor], torch.Tensor]
+"""The discriminator as a function of examples only (labels already bound)."""
+
+LossValue = torch.Tensor | tuple[torch.Tensor, dict[str, torch.Tensor]]
+"""A scalar loss, optionally with extra scalars to log (e.g. the gradient penalty)."""
+
+
+class LossSettings(BaseModel):
+    """Optimiser settings every loss recommends; a loss's own settings extend these."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lr_g: float = Field(2e-4, gt=0, description="Generator learning rate (Adam).")
+    lr_d: float = Field(2e-4, gt=0, description="Discriminator learning rate (Adam).")
+    beta1: float = Field(0.5, ge=0, lt=1, description="Adam β₁ for both networks.")
+    beta2: float = Field(0.999, ge=0, lt=1, description="Adam β₂ for both networks.")
+    n_critic: int = Field(1, ge=1, description="Discriminator updates per generator update.")
+
+
+class Loss(ABC):
+    """An adversarial objective."""
+
+    batchnorm_in_discriminator: ClassVar[bool] = True
+    """False when the discriminator must not use BatchNorm (gradient penalties)."""
+    recommended_steps: ClassVar[int] = 3000
+    """Generator updates that make a fair run on the default dataset."""
+
+    def __init__(self, settings: LossSettings) -> None:
+        self.settings = settings
+
+    @abstractmethod
+    def discriminator_loss(self, critic: Critic, real: torch.Tensor, fake: torch.Tensor) -> LossValue:
+        """The discriminator's loss on a real and a (detached) fake batch."""
+
+    @abstractmethod
+    def generator_loss(self, critic: Critic, fake: torch.Tensor) -> LossValue:
+        """The generator's loss on a fake batch."""
+
+    def after_discriminator_step(self, discriminator: nn.Module) -> None:
+        """Hook after each discriminator update (weight clipping uses it)."""

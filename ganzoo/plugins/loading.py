@@ -1,0 +1,277 @@
+"""Finding and loading plugins: entry points in the ``ganzoo`` group, each on its own.
+
+A plugin that fails to import, breaks the hook contract or raises inside a hook
+is recorded as a :class:`PluginFailure` and everything else keeps working.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+from types import ModuleType
+from typing import Any
+
+import pluggy
+from pydantic import BaseModel
+
+from ganzoo.errors import GanzooError, PluginError, closest
+from ganzoo.plugins.hookspecs import COMPONENT_HOOKS, PROJECT, GanzooHookSpecs
+from ganzoo.registry import Entry, Kind, Registry
+
+ENTRY_POINT_GROUP = "ganzoo"
+LOAD_PLUGINS_ENV = "GANZOO_LOAD_PLUGINS"
+STRICT_ENV = "GANZOO_STRICT"
+CORE_DISTRIBUTION = "ganzoo"
+HOOK_NAMES = tuple(name for name in dir(GanzooHookSpecs) if name.startswith("register_"))
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    """A plugin (or one of its hooks) that could not be used."""
+
+    package: str
+    version: str
+    error: str
+    hook: str | None = None
+
+    def message(self) -> str:
+        where = f" in {self.hook}" if self.hook else ""
+        return f"plugin {self.package} {self.version} failed{where}: {self.error}"
+
+
+@dataclass
+class LoadedPlugin:
+    """A plugin module that was registered with the plugin manager."""
+
+    package: str
+    version: str
+    entry_point: str
+    module: str
+    hooks: list[str]
+
+
+@dataclass
+class PluginSet:
+    """The outcome of loading: the registry, the plugins and what went wrong."""
+
+    registry: Registry
+    manager: pluggy.PluginManager
+    plugins: list[LoadedPlugin] = field(default_factory=list)
+    failures: list[PluginFailure] = field(default_factory=list)
+
+    def warnings(self) -> list[str]:
+        """One line per failure or name clash, for the CLI to print."""
+        return [f.message() for f in self.failures] + [
+            c.message() for c in self.registry.conflicts
+        ]
+
+
+def is_strict() -> bool:
+    """Strict mode turns name clashes and contract breaches into errors (tests use it)."""
+    return os.environ.get(STRICT_ENV, "").lower() in {"1", "true", "yes"}
+
+
+def allowed_distributions() -> set[str] | None:
+    """Distribution names ``GANZOO_LOAD_PLUGINS`` allows; ``None`` means all."""
+    raw = os.environ.get(LOAD_PLUGINS_ENV)
+    if raw is None:
+        return None
+    return {_normalise(name) for name in raw.split(",") if name.strip()}
+
+
+def discover() -> list[EntryPoint]:
+    """Entry points of the ``ganzoo`` group, the core distribution's first."""
+    found = list(entry_points(group=ENTRY_POINT_GROUP))
+
+    def order(ep: EntryPoint) -> tuple[int, str, str]:
+        dist = _dist_name(ep)
+        return (0 if _normalise(dist) == CORE_DISTRIBUTION else 1, _normalise(dist), ep.name)
+
+    return sorted(found, key=order)
+
+
+def load(
+    entry_points_: list[EntryPoint] | None = None,
+    extra_plugins: list[tuple[object, str, str]] | None = None,
+    strict: bool | None = None,
+) -> PluginSet:
+    """Load plugins from entry points (and ``extra_plugins``) into a fresh registry.
+
+    Args:
+        entry_points_: entry points to load; by default every one in the ``ganzoo`` group
+            that ``GANZOO_LOAD_PLUGINS`` allows.
+        extra_plugins: ``(plugin_object, package, version)`` triples registered after
+            the entry points (tests and embedding applications use this).
+        strict: raise on clashes and broken plugins; default from ``GANZOO_STRICT``.
+    """
+    strict = is_strict() if strict is None else strict
+    manager = pluggy.PluginManager(PROJECT)
+    manager.add_hookspecs(GanzooHookSpecs)
+    plugin_set = PluginSet(Registry(strict=strict), manager)
+    allowed = allowed_distributions()
+    candidates: list[tuple[Callable[[], object], str, str, str]] = []
+    for ep in discover() if entry_points_ is None else entry_points_:
+        package = _dist_name(ep)
+        if (
+            allowed is not None
+            and _normalise(package) != CORE_DISTRIBUTION
+            and _normalise(package) not in allowed
+        ):
+            continue
+        version = ep.dist.version if ep.dist is not None else "unknown"
+        candidates.append((ep.load, package, version, f"{ep.name} = {ep.value}"))
+    for plugin, package, version in extra_plugins or []:
+        candidates.append((lambda p=plugin: p, package, version, repr(plugin)))
+
+    for load_object, package, version, label in candidates:
+        _register_one(plugin_set, load_object, package, version, label, strict)
+    for kind, hook_name in COMPONENT_HOOKS.items():
+        _call_component_hook(plugin_set, kind, hook_name, strict)  # type: ignore[arg-type]
+    return plugin_set
+
+
+def call_command_hooks(plugin_set: PluginSet, cli: Any) -> None:
+    """Let each plugin add subcommands to ``cli``; a failing one is recorded, not fatal."""
+    for impl in _impls_in_order(plugin_set, "register_commands"):
+        package, version = _package_of(plugin_set, impl.plugin_name)
+        try:
+            impl.function(cli=cli)
+        except Exception as error:
+            plugin_set.failures.append(
+                PluginFailure(package, version, _one_line(error), "register_commands")
+            )
+
+
+def _register_one(
+    plugin_set: PluginSet,
+    load_object: Callable[[], object],
+    package: str,
+    version: str,
+    label: str,
+    strict: bool,
+) -> None:
+    try:
+        plugin = load_object()
+    except Exception as error:
+        _fail(plugin_set, PluginFailure(package, version, f"import failed: {_one_line(error)}"),
+              strict)
+        return
+    name = f"{package}:{label}"
+    try:
+        plugin_set.manager.register(plugin, name=name)
+    except Exception as error:  # pluggy.PluginValidationError, ValueError on duplicates
+        _fail(plugin_set, PluginFailure(package, version, _one_line(error)), strict)
+        return
+    hooks = []
+    for attr in dir(plugin):
+        opts = plugin_set.manager.parse_hookimpl_opts(plugin, attr)
+        if opts is None:
+            continue
+        if attr in HOOK_NAMES:
+            hooks.append(attr)
+            continue
+        hint = closest(attr, HOOK_NAMES, n=1)
+        suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+        _fail(plugin_set, PluginFailure(
+            package, version,
+            f"implements unknown hook {attr!r}{suggestion} (known: {', '.join(HOOK_NAMES)})",
+        ), strict)
+    module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__name__
+    plugin_set.plugins.append(LoadedPlugin(package, version, label, module, sorted(hooks)))
+
+
+def _call_component_hook(plugin_set: PluginSet, kind: Kind, hook_name: str, strict: bool) -> None:
+    for impl in _impls_in_order(plugin_set, hook_name):
+        package, version = _package_of(plugin_set, impl.plugin_name)
+        staged: list[Entry] = []
+        register = Registrar(kind, package, version, staged)
+        try:
+            impl.function(register=register)
+        except GanzooError as error:
+            _fail(plugin_set, PluginFailure(package, version, str(error), hook_name), strict)
+            continue
+        except Exception as error:
+            _fail(plugin_set, PluginFailure(package, version, _one_line(error), hook_name), strict)
+            continue
+        for entry in staged:
+            try:
+                plugin_set.registry.add(entry)
+            except PluginError as error:
+                _fail(plugin_set, PluginFailure(package, version, str(error), hook_name), strict)
+
+
+class Registrar:
+    """The ``register`` callback a hook receives, bound to one kind and one package."""
+
+    def __init__(self, kind: Kind, package: str, version: str, staged: list[Entry]) -> None:
+        self.kind = kind
+        self.package = package
+        self.version = version
+        self._staged = staged
+
+    def __call__(
+        self,
+        name: str,
+        factory: Callable[..., Any] | str,
+        settings: type[BaseModel] | None = None,
+        *,
+        description: str,
+        aliases: tuple[str, ...] | list[str] = (),
+    ) -> None:
+        """Register one component.
+
+        Args:
+            name: lower-case kebab-case name, e.g. ``"my-gan"``.
+            factory: the callable that builds it, or ``"module:attr"`` imported on first use.
+            settings: a pydantic model of its settings (``None`` if it has none).
+            description: one line saying what it is.
+            aliases: other names it answers to.
+        """
+        self._staged.append(Entry(
+            name=name,
+            kind=self.kind,
+            factory=factory,
+            settings=settings,
+            description=description.strip(),
+            aliases=tuple(aliases),
+            package=self.package,
+            version=self.version,
+        ))
+
+
+def _impls_in_order(plugin_set: PluginSet, hook_name: str) -> list[Any]:
+    caller = getattr(plugin_set.manager.hook, hook_name)
+    order = {p.package + ":" + p.entry_point: i for i, p in enumerate(plugin_set.plugins)}
+    return sorted(caller.get_hookimpls(), key=lambda impl: order.get(impl.plugin_name, 1 << 30))
+
+
+def _package_of(plugin_set: PluginSet, plugin_name: str) -> tuple[str, str]:
+    for plugin in plugin_set.plugins:
+        if f"{plugin.package}:{plugin.entry_point}" == plugin_name:
+            return plugin.package, plugin.version
+    return plugin_name, "unknown"
+
+
+def _fail(plugin_set: PluginSet, failure: PluginFailure, strict: bool) -> None:
+    if strict:
+        raise PluginError(failure.message())
+    plugin_set.failures.append(failure)
+
+
+def _dist_name(ep: EntryPoint) -> str:
+    return ep.dist.name if ep.dist is not None else ep.value.split(".")[0]
+
+
+def _normalise(name: str) -> str:
+    return name.strip().lower().replace("_", "-").replace(".", "-")
+
+
+def _one_line(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {error}".strip()
+    first = text.splitlines()[0] if text else type(error).__name__
+    if os.environ.get("GANZOO_DEBUG"):
+        first += "\n" + "".join(traceback.format_exception(error))
+    return first

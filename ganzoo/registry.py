@@ -1,0 +1,269 @@
+"""The component registry: every architecture, loss, dataset and metric by name.
+
+Entries come from plugins (see :mod:`ganzoo.plugins.loading`); this module only
+stores, finds and builds them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast, get_args
+
+from pydantic import BaseModel, ValidationError
+
+from ganzoo.errors import ConfigError, PluginError, UnknownComponentError
+
+Kind = Literal["architecture", "loss", "dataset", "metric"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One registered component."""
+
+    name: str
+    kind: Kind
+    factory: Callable[..., Any] | str
+    """The callable that builds it, or an import path ``"module:attr"`` loaded on first use."""
+    settings: type[BaseModel] | None
+    description: str
+    aliases: tuple[str, ...]
+    package: str
+    version: str
+
+    def load_factory(self) -> Callable[..., Any]:
+        """Return the factory, importing it first if it was given as ``"module:attr"``."""
+        if not isinstance(self.factory, str):
+            return self.factory
+        module_name, _, attr = self.factory.partition(":")
+        try:
+            target: Any = importlib.import_module(module_name)
+            for part in attr.split("."):
+                target = getattr(target, part)
+        except (ImportError, AttributeError) as error:
+            raise PluginError(
+                f"{self.kind} {self.name!r} from {self.package} {self.version}: "
+                f"cannot import factory {self.factory!r}: {error}"
+            ) from error
+        return cast(Callable[..., Any], target)
+
+    def settings_schema(self) -> dict[str, Any]:
+        """Each setting's default (``None`` where it has none), for listings and docs."""
+        if self.settings is None:
+            return {}
+        return {
+            key: (None if info.is_required() else info.get_default(call_default_factory=True))
+            for key, info in self.settings.model_fields.items()
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready description (the shape ``ganzoo list --json`` prints)."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "description": self.description,
+            "package": self.package,
+            "version": self.version,
+            "aliases": list(self.aliases),
+            "settings": _jsonable(self.settings_schema()),
+        }
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A name registered twice; the first registration was kept."""
+
+    kind: Kind
+    name: str
+    kept: Entry
+    rejected_package: str
+
+    def message(self) -> str:
+        return (
+            f"{self.kind} name {self.name!r} from {self.rejected_package} is already "
+            f"registered by {self.kept.package}; keeping the one from {self.kept.package}"
+        )
+
+
+@dataclass
+class Registry:
+    """All registered components, keyed by kind and name."""
+
+    strict: bool = False
+    """Raise :class:`PluginError` on a name clash instead of reporting it."""
+    _entries: dict[Kind, dict[str, Entry]] = field(default_factory=lambda: {k: {} for k in KINDS})
+    _aliases: dict[Kind, dict[str, str]] = field(default_factory=lambda: {k: {} for k in KINDS})
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    def add(self, entry: Entry) -> None:
+        """Add an entry; a name or alias already taken keeps the first one."""
+        _check_entry(entry)
+        for name in (entry.name, *entry.aliases):
+            existing = self._find(entry.kind, name)
+            if existing is not None:
+                conflict = Conflict(entry.kind, name, existing, entry.package)
+                if self.strict:
+                    raise PluginError(conflict.message())
+                self.conflicts.append(conflict)
+                if name == entry.name:
+                    return
+        self._entries[entry.kind][entry.name] = entry
+        for alias in entry.aliases:
+            if self._find(entry.kind, alias) is None:
+                self._aliases[entry.kind][alias] = entry.name
+
+    def remove_package(self, package: str) -> None:
+        """Drop every entry a package registered (used to undo a failed hook)."""
+        for kind in KINDS:
+            for name in [n for n, e in self._entries[kind].items() if e.package == package]:
+                del self._entries[kind][name]
+            self._aliases[kind] = {
+                a: n for a, n in self._aliases[kind].items() if n in self._entries[kind]
+            }
+
+    def _find(self, kind: Kind, name: str) -> Entry | None:
+        entries = self._entries[kind]
+        return entries.get(name) or entries.get(self._aliases[kind].get(name, ""))
+
+    def names(self, kind: Kind) -> list[str]:
+        """Registered names of one kind, sorted."""
+        return sorted(self._entries[kind])
+
+    def list(
+        self,
+        kind: Kind | None = None,
+        include: str | Iterable[str] | None = None,
+        exclude: str | Iterable[str] | None = None,
+    ) -> list[Entry]:
+        """Entries sorted by kind then name, filtered by fnmatch patterns on name or alias."""
+        includes = [include] if isinstance(include, str) else list(include or [])
+        excludes = [exclude] if isinstance(exclude, str) else list(exclude or [])
+        kinds = KINDS if kind is None else (kind,)
+        found = []
+        for k in kinds:
+            for entry in sorted(self._entries[k].values(), key=lambda e: e.name):
+                names = (entry.name, *entry.aliases)
+                if includes and not _matches(names, includes):
+                    continue
+                if excludes and _matches(names, excludes):
+                    continue
+                found.append(entry)
+        return found
+
+    def get(self, kind: Kind, name: str) -> Entry:
+        """The entry registered under ``name`` or one of its aliases."""
+        entry = self._find(kind, name)
+        if entry is None:
+            names = list(self._entries[kind]) + list(self._aliases[kind])
+            raise UnknownComponentError(kind, name, names)
+        return entry
+
+    def settings(
+        self, kind: Kind, name: str, values: Mapping[str, Any] | BaseModel | None = None
+    ) -> BaseModel | None:
+        """Validate ``values`` against the entry's settings model (defaults where omitted)."""
+        entry = self.get(kind, name)
+        return validate_settings(entry, values)
+
+    def build(
+        self,
+        kind: Kind,
+        name: str,
+        settings: Mapping[str, Any] | BaseModel | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        """Build a component: ``factory(validated_settings, *args, **kwargs)``."""
+        entry = self.get(kind, name)
+        validated = validate_settings(entry, settings)
+        factory = entry.load_factory()
+        if entry.settings is None:
+            return factory(*args, **kwargs)
+        return factory(validated, *args, **kwargs)
+
+
+def validate_settings(
+    entry: Entry, values: Mapping[str, Any] | BaseModel | None
+) -> BaseModel | None:
+    """Validate settings for ``entry``; errors name the component and the bad key."""
+    if isinstance(values, BaseModel):
+        values = values.model_dump()
+    values = dict(values or {})
+    if entry.settings is None:
+        if values:
+            raise ConfigError(
+                f"{entry.kind} {entry.name!r} takes no settings, got {', '.join(sorted(values))}"
+            )
+        return None
+    known = set(entry.settings.model_fields)
+    unknown = sorted(set(values) - known)
+    if unknown:
+        from ganzoo.errors import closest
+
+        hints = [f"{key!r} (did you mean {closest(key, known)[0]!r}?)" if closest(key, known)
+                 else repr(key) for key in unknown]
+        raise ConfigError(
+            f"unknown setting {', '.join(hints)} for {entry.kind} {entry.name!r}; "
+            f"allowed: {', '.join(sorted(known)) or 'none'}"
+        )
+    try:
+        return entry.settings.model_validate(values)
+    except ValidationError as error:
+        raise ConfigError(
+            f"invalid setting for {entry.kind} {entry.name!r}: {format_validation_error(error)}"
+        ) from error
+
+
+def format_validation_error(error: ValidationError) -> str:
+    """One line naming each offending field, its value and what is allowed."""
+    parts = []
+    for problem in error.errors():
+        where = ".".join(str(p) for p in problem["loc"]) or "value"
+        value = problem.get("input")
+        shown = f" (got {value!r})" if not isinstance(value, dict) else ""
+        parts.append(f"{where}: {problem['msg'].lower()}{shown}")
+    return "; ".join(parts)
+
+
+def _check_entry(entry: Entry) -> None:
+    for name in (entry.name, *entry.aliases):
+        if not NAME_PATTERN.match(name):
+            raise PluginError(
+                f"{entry.kind} name {name!r} from {entry.package} is not lower-case kebab-case "
+                "(letters, digits and single hyphens, e.g. 'my-gan')"
+            )
+    if not entry.description or "\n" in entry.description.strip():
+        raise PluginError(
+            f"{entry.kind} {entry.name!r} from {entry.package} needs a one-line description"
+        )
+    if entry.settings is not None and not (
+        isinstance(entry.settings, type) and issubclass(entry.settings, BaseModel)
+    ):
+        raise PluginError(
+            f"{entry.kind} {entry.name!r} from {entry.package}: settings must be a pydantic "
+            f"model class, got {entry.settings!r}"
+        )
+    if not (callable(entry.factory) or (isinstance(entry.factory, str) and ":" in entry.factory)):
+        raise PluginError(
+            f"{entry.kind} {entry.name!r} from {entry.package}: factory must be callable "
+            f"or an import path 'module:attr', got {entry.factory!r}"
+        )
+
+
+def _matches(names: Iterable[str], patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(n, p) for n in names for p in patterns)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
