@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
-import torch
 from pydantic import BaseModel, ConfigDict, Field
-from torch import nn
 
-Critic = Callable[[torch.Tensor], torch.Tensor]
+if TYPE_CHECKING:  # keep this module torch-free so settings load fast
+    import torch
+    from torch import nn
+
+Critic: TypeAlias = "Callable[[torch.Tensor], torch.Tensor]"
 """The discriminator as a function of examples only (labels already bound)."""
 
-LossValue = torch.Tensor | tuple[torch.Tensor, dict[str, torch.Tensor]]
+LossValue: TypeAlias = "torch.Tensor | tuple[torch.Tensor, dict[str, torch.Tensor]]"
 """A scalar loss, optionally with extra scalars to log (e.g. the gradient penalty)."""
 
 

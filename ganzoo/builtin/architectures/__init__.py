@@ -1,0 +1,23 @@
+"""Built-in architectures (registration only; implementations are imported on first use)."""
+
+from __future__ import annotations
+
+from ganzoo.builtin.architectures.settings import DCGANSettings, MLPGANSettings
+from ganzoo.plugins.loading import Registrar
+
+
+def register_builtin(register: Registrar) -> None:
+    """Register ganzoo's built-in architectures."""
+    register(
+        "mlp-gan",
+        "ganzoo.builtin.architectures.mlp:build_mlp_gan",
+        MLPGANSettings,
+        description="Fully connected GAN: z→128→256→512→1024→data, D data→512→256→1",
+        aliases=("gan", "mlp"),
+    )
+    register(
+        "dcgan",
+        "ganzoo.builtin.architectures.dcgan:build_dcgan",
+        DCGANSettings,
+        description="Deep convolutional GAN (Radford et al. 2015) for 1- or 3-channel images",
+    )

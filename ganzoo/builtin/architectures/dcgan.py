@@ -1,0 +1,122 @@
+"""DCGAN (Radford et al. 2015): transposed convolutions up, strided convolutions down."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ganzoo.builtin.architectures.layers import MinibatchStdDev, ScaledTanh, apply_spectral_norm
+from ganzoo.builtin.architectures.settings import DCGANSettings
+from ganzoo.data.spec import DataSpec
+from ganzoo.errors import DataError
+from ganzoo.models import BuildOptions, GANModels, require_image
+
+BASE_SIZES = (4, 7)
+"""Spatial sizes the generator starts from; every size it makes is one of these times 2^k."""
+
+
+def plan_resolution(spec: DataSpec) -> tuple[int, int]:
+    """``(base_size, upsamplings)`` for the spec's square images, or a clear error."""
+    require_image(spec.shape, "dcgan")
+    height, width = spec.image_size
+    if height != width:
+        raise DataError(f"dcgan makes square images, but the dataset's are {height}×{width}")
+    for base in BASE_SIZES:
+        steps, size = 0, base
+        while size < height:
+            size, steps = size * 2, steps + 1
+        if size == height and steps >= 2:
+            return base, steps
+    raise DataError(
+        f"dcgan cannot make {height}×{height} images: sizes must be 4·2^k or 7·2^k with k ≥ 2 "
+        "(16, 28, 32, 56, 64, 112, 128, …); set the dataset's image_size to one of them"
+    )
+
+
+class DCGANGenerator(nn.Module):
+    """z → (features, base, base) → transposed convolutions with BatchNorm + ReLU → Tanh."""
+
+    def __init__(self, settings: DCGANSettings, spec: DataSpec) -> None:
+        super().__init__()
+        base, upsamplings = plan_resolution(spec)
+        features = settings.generator_features * 2 ** (upsamplings - 1)
+        layers: list[nn.Module] = [
+            nn.ConvTranspose2d(settings.latent_dim, features, base, 1, 0, bias=False),
+            nn.BatchNorm2d(features),
+            nn.ReLU(True),
+        ]
+        for _ in range(upsamplings - 1):
+            layers += [
+                nn.ConvTranspose2d(features, features // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(features // 2),
+                nn.ReLU(True),
+            ]
+            features //= 2
+        layers += [
+            nn.ConvTranspose2d(features, spec.channels, 4, 2, 1, bias=False),
+            ScaledTanh(*spec.value_range),
+        ]
+        self.net = nn.Sequential(*layers)
+        self.net.apply(init_dcgan_weights)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z.view(z.shape[0], -1, 1, 1))
+
+
+class DCGANDiscriminator(nn.Module):
+    """Strided convolutions with LeakyReLU (BatchNorm, or LayerNorm for critics) → one logit."""
+
+    def __init__(self, settings: DCGANSettings, spec: DataSpec, options: BuildOptions) -> None:
+        super().__init__()
+        base, downsamplings = plan_resolution(spec)
+        features = settings.discriminator_features
+        slope = settings.negative_slope
+        layers: list[nn.Module] = [
+            nn.Conv2d(spec.channels, features, 4, 2, 1, bias=False),
+            nn.LeakyReLU(slope, inplace=True),
+        ]
+        for _ in range(downsamplings - 1):
+            layers += [
+                nn.Conv2d(features, features * 2, 4, 2, 1, bias=False),
+                _normalisation(features * 2, options),
+                nn.LeakyReLU(slope, inplace=True),
+            ]
+            features *= 2
+        if options.minibatch_std:
+            layers.append(MinibatchStdDev())
+            features += 1
+        layers.append(nn.Conv2d(features, 1, base, 1, 0, bias=False))
+        self.net = nn.Sequential(*layers)
+        self.net.apply(init_dcgan_weights)
+        if options.spectral_norm:
+            apply_spectral_norm(self.net)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).view(-1)
+
+
+def _normalisation(channels: int, options: BuildOptions) -> nn.Module:
+    if options.spectral_norm:
+        return nn.Identity()
+    if options.batchnorm_in_discriminator:
+        return nn.BatchNorm2d(channels)
+    # Layer normalisation over (C, H, W) with a per-channel affine, as WGAN-GP recommends.
+    return nn.GroupNorm(1, channels)
+
+
+def init_dcgan_weights(module: nn.Module) -> None:
+    """The paper's initialisation: N(0, 0.02) weights, BatchNorm scales N(1, 0.02)."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+    elif isinstance(module, (nn.BatchNorm2d, nn.GroupNorm)):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+def build_dcgan(settings: DCGANSettings, spec: DataSpec, options: BuildOptions) -> GANModels:
+    """Build DCGAN for 1- or 3-channel square images of 4·2^k or 7·2^k pixels."""
+    return GANModels(
+        generator=DCGANGenerator(settings, spec),
+        discriminator=DCGANDiscriminator(settings, spec, options),
+        latent_dim=settings.latent_dim,
+    )

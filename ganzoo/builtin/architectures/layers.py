@@ -1,0 +1,41 @@
+"""Small building blocks shared by the built-in architectures."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+
+class ScaledTanh(nn.Module):
+    """Tanh mapped onto a value range ``(low, high)``."""
+
+    def __init__(self, low: float, high: float) -> None:
+        super().__init__()
+        self.center = (high + low) / 2
+        self.half_range = (high - low) / 2
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = torch.tanh(x)
+        if self.center == 0.0 and self.half_range == 1.0:
+            return out
+        return out * self.half_range + self.center
+
+
+class MinibatchStdDev(nn.Module):
+    """Appends the batch's mean standard deviation as one extra feature (Karras et al. 2018)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        std = x.std(dim=0, unbiased=False).mean()
+        extra = std.expand(x.shape[0], 1, *x.shape[2:])
+        return torch.cat([x, extra], dim=1)
+
+
+def apply_spectral_norm(module: nn.Module) -> nn.Module:
+    """Spectral normalisation on every linear and convolution layer of ``module``."""
+    for name, child in module.named_children():
+        if isinstance(child, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            setattr(module, name, spectral_norm(child))
+        else:
+            apply_spectral_norm(child)
+    return module

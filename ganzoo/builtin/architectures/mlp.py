@@ -1,0 +1,75 @@
+"""The fully connected GAN."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from ganzoo.builtin.architectures.layers import MinibatchStdDev, ScaledTanh, apply_spectral_norm
+from ganzoo.builtin.architectures.settings import MLPGANSettings
+from ganzoo.data.spec import DataSpec
+from ganzoo.models import BuildOptions, GANModels
+
+
+class MLPGenerator(nn.Module):
+    """z → hidden layers (Linear, BatchNorm, LeakyReLU) → flattened data → data shape."""
+
+    def __init__(self, settings: MLPGANSettings, spec: DataSpec) -> None:
+        super().__init__()
+        self.data_shape = spec.shape
+        layers: list[nn.Module] = []
+        width_in = settings.latent_dim
+        for width in settings.generator_widths:
+            layers += [
+                nn.Linear(width_in, width),
+                nn.BatchNorm1d(width),
+                nn.LeakyReLU(settings.negative_slope),
+            ]
+            width_in = width
+        layers.append(nn.Linear(width_in, math.prod(spec.shape)))
+        use_tanh = settings.output == "tanh" or (settings.output == "auto" and spec.is_image)
+        if use_tanh:
+            layers.append(ScaledTanh(*spec.value_range))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z).view(z.shape[0], *self.data_shape)
+
+
+class MLPDiscriminator(nn.Module):
+    """Flattened data → hidden layers (Linear, LeakyReLU) → one raw logit."""
+
+    def __init__(self, settings: MLPGANSettings, spec: DataSpec, options: BuildOptions) -> None:
+        super().__init__()
+        layers: list[nn.Module] = [nn.Flatten()]
+        width_in = math.prod(spec.shape)
+        for width in settings.discriminator_widths:
+            layers += [nn.Linear(width_in, width), nn.LeakyReLU(settings.negative_slope)]
+            width_in = width
+        if options.minibatch_std:
+            layers.append(_FlatMinibatchStdDev())
+            width_in += 1
+        layers.append(nn.Linear(width_in, 1))
+        self.net = nn.Sequential(*layers)
+        if options.spectral_norm:
+            apply_spectral_norm(self.net)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).view(-1)
+
+
+class _FlatMinibatchStdDev(MinibatchStdDev):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        std = x.std(dim=0, unbiased=False).mean()
+        return torch.cat([x, std.expand(x.shape[0], 1)], dim=1)
+
+
+def build_mlp_gan(settings: MLPGANSettings, spec: DataSpec, options: BuildOptions) -> GANModels:
+    """Build the fully connected GAN for data of any shape."""
+    return GANModels(
+        generator=MLPGenerator(settings, spec),
+        discriminator=MLPDiscriminator(settings, spec, options),
+        latent_dim=settings.latent_dim,
+    )

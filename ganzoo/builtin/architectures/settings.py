@@ -1,0 +1,40 @@
+"""Settings of the built-in architectures (torch-free, so listing stays fast)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class MLPGANSettings(BaseModel):
+    """The classic fully connected GAN (Goodfellow et al. 2014, as the tutorials build it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    latent_dim: int = Field(100, ge=1, description="Size of the latent vector z.")
+    generator_widths: list[int] = Field(
+        [128, 256, 512, 1024], min_length=1, description="Hidden layer widths of G."
+    )
+    discriminator_widths: list[int] = Field(
+        [512, 256], min_length=1, description="Hidden layer widths of D."
+    )
+    negative_slope: float = Field(0.2, ge=0, lt=1, description="LeakyReLU slope.")
+    output: Literal["auto", "tanh", "linear"] = Field(
+        "auto",
+        description="G's output: tanh scaled to the data range (auto for images) or linear "
+        "(auto for points).",
+    )
+
+
+class DCGANSettings(BaseModel):
+    """Deep convolutional GAN (Radford et al. 2015)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    latent_dim: int = Field(100, ge=1, description="Size of the latent vector z.")
+    generator_features: int = Field(64, ge=1, description="Feature maps of G's last hidden layer.")
+    discriminator_features: int = Field(
+        64, ge=1, description="Feature maps of D's first layer."
+    )
+    negative_slope: float = Field(0.2, ge=0, lt=1, description="D's LeakyReLU slope.")

@@ -1,0 +1,54 @@
+"""The original GAN losses on logits: D(x) = sigmoid(logit), written with softplus."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import torch
+import torch.nn.functional as F
+
+from ganzoo.builtin.losses.penalties import r1_penalty
+from ganzoo.builtin.losses.settings import LogisticLossSettings
+from ganzoo.losses import Critic, Loss, LossValue
+
+
+def discriminator_logistic_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """−log D(x) − log(1 − D(G(z))) = softplus(−real) + softplus(fake), averaged."""
+    return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
+
+
+def generator_saturating_loss(fake_logits: torch.Tensor) -> torch.Tensor:
+    """log(1 − D(G(z))) = −softplus(fake), averaged (minimised by G)."""
+    return -F.softplus(fake_logits).mean()
+
+
+def generator_non_saturating_loss(fake_logits: torch.Tensor) -> torch.Tensor:
+    """−log D(G(z)) = softplus(−fake), averaged."""
+    return F.softplus(-fake_logits).mean()
+
+
+class _LogisticLoss(Loss):
+    settings: LogisticLossSettings
+    recommended_steps: ClassVar[int] = 3000
+
+    def discriminator_loss(self, critic: Critic, real: torch.Tensor, fake: torch.Tensor) -> LossValue:
+        # Real and fake go through D separately, so BatchNorm never mixes their statistics.
+        loss = discriminator_logistic_loss(critic(real), critic(fake))
+        if self.settings.r1_weight > 0:
+            penalty = r1_penalty(critic, real)
+            return loss + self.settings.r1_weight / 2 * penalty, {"r1": penalty.detach()}
+        return loss
+
+
+class MinimaxLoss(_LogisticLoss):
+    """The original minimax game (saturating generator loss)."""
+
+    def generator_loss(self, critic: Critic, fake: torch.Tensor) -> LossValue:
+        return generator_saturating_loss(critic(fake))
+
+
+class NonSaturatingLoss(_LogisticLoss):
+    """The non-saturating generator loss Goodfellow et al. recommend in practice."""
+
+    def generator_loss(self, critic: Critic, fake: torch.Tensor) -> LossValue:
+        return generator_non_saturating_loss(critic(fake))

@@ -1,0 +1,34 @@
+"""Gradient penalties shared by the losses."""
+
+from __future__ import annotations
+
+import torch
+
+from ganzoo.losses import Critic
+
+
+def interpolate(real: torch.Tensor, fake: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+    """Points on the lines between real and fake examples, one ``alpha`` per example."""
+    alpha = alpha.view(-1, *([1] * (real.dim() - 1)))
+    return alpha * real + (1 - alpha) * fake
+
+
+def gradient_penalty(
+    critic: Critic, real: torch.Tensor, fake: torch.Tensor, alpha: torch.Tensor | None = None
+) -> torch.Tensor:
+    """WGAN-GP's E[(‖∇D(x̂)‖₂ − 1)²] on interpolates with α ~ U(0, 1) drawn per example."""
+    if alpha is None:
+        alpha = torch.rand(real.shape[0], device=real.device, dtype=real.dtype)
+    mixed = interpolate(real.detach(), fake.detach(), alpha).requires_grad_(True)
+    scores = critic(mixed)
+    (gradients,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
+    norms = gradients.flatten(1).norm(2, dim=1)
+    return ((norms - 1) ** 2).mean()
+
+
+def r1_penalty(critic: Critic, real: torch.Tensor) -> torch.Tensor:
+    """R1 (Mescheder et al. 2018): E‖∇D(x)‖² on real data (weight γ/2 applied by the caller)."""
+    real = real.detach().requires_grad_(True)
+    scores = critic(real)
+    (gradients,) = torch.autograd.grad(scores.sum(), real, create_graph=True)
+    return gradients.flatten(1).pow(2).sum(dim=1).mean()

@@ -1,0 +1,26 @@
+"""Settings of the built-in losses, each with the recommended optimiser defaults."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from ganzoo.losses import LossSettings
+
+
+class LogisticLossSettings(LossSettings):
+    """The original GAN's settings: Adam(2e-4, β=(0.5, 0.999)) as in DCGAN."""
+
+    r1_weight: float = Field(
+        0.0, ge=0, description="Weight γ of the R1 penalty γ/2·E‖∇D(x)‖² on real data (0 = off)."
+    )
+
+
+class WGANGPSettings(LossSettings):
+    """WGAN-GP (Gulrajani et al. 2017): Adam(1e-4, β=(0, 0.9)), 5 critic steps, λ = 10."""
+
+    lr_g: float = Field(1e-4, gt=0, description="Generator learning rate (Adam).")
+    lr_d: float = Field(1e-4, gt=0, description="Critic learning rate (Adam).")
+    beta1: float = Field(0.0, ge=0, lt=1, description="Adam β₁ for both networks.")
+    beta2: float = Field(0.9, ge=0, lt=1, description="Adam β₂ for both networks.")
+    n_critic: int = Field(5, ge=1, description="Critic updates per generator update.")
+    gp_weight: float = Field(10.0, ge=0, description="Gradient penalty weight λ.")

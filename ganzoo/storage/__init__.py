@@ -1,0 +1,1 @@
+"""Storage: self-describing safetensors weights, atomic files and training checkpoints."""

@@ -1,0 +1,228 @@
+"""Self-describing weights: safetensors files whose metadata rebuild the network.
+
+The metadata of every file ganzoo writes holds the architecture name and
+settings, the build options, the data spec, the ganzoo version and the step,
+so ``load_generator(file)`` needs nothing beside the file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save as safetensors_bytes
+from torch import nn
+
+from ganzoo import __version__
+from ganzoo.data.spec import DataSpec
+from ganzoo.errors import GanzooError, WeightsError
+from ganzoo.models import BuildOptions, GANModels
+from ganzoo.storage.atomic import write_atomic
+
+FORMAT_KEY = "ganzoo.format"
+FORMAT_VERSION = "1"
+ROLES = ("generator", "discriminator", "generator-ema")
+
+
+@dataclass(frozen=True)
+class ModelDescription:
+    """Everything needed to rebuild a network, as stored in the weights metadata."""
+
+    architecture: str
+    architecture_settings: dict[str, Any]
+    build_options: BuildOptions
+    spec: DataSpec
+    step: int = 0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def to_metadata(self, role: str) -> dict[str, str]:
+        return {
+            FORMAT_KEY: FORMAT_VERSION,
+            "ganzoo.role": role,
+            "ganzoo.version": __version__,
+            "ganzoo.architecture": self.architecture,
+            "ganzoo.architecture_settings": json.dumps(self.architecture_settings, sort_keys=True),
+            "ganzoo.build_options": json.dumps(self.build_options.__dict__, sort_keys=True),
+            "ganzoo.data_spec": self.spec.to_json(),
+            "ganzoo.step": str(self.step),
+            **{f"ganzoo.{k}": v for k, v in self.extra.items()},
+        }
+
+    @classmethod
+    def from_metadata(cls, metadata: dict[str, str], source: Path) -> ModelDescription:
+        if FORMAT_KEY not in metadata:
+            raise WeightsError(
+                f"{source} has no ganzoo metadata: it was not written by ganzoo "
+                "(ganzoo reads the generator.safetensors files its runs write)"
+            )
+        try:
+            return cls(
+                architecture=metadata["ganzoo.architecture"],
+                architecture_settings=dict(json.loads(metadata["ganzoo.architecture_settings"])),
+                build_options=BuildOptions(**json.loads(metadata["ganzoo.build_options"])),
+                spec=DataSpec.from_json(metadata["ganzoo.data_spec"]),
+                step=int(metadata.get("ganzoo.step", "0")),
+                extra={
+                    k.removeprefix("ganzoo."): v
+                    for k, v in metadata.items()
+                    if k.startswith("ganzoo.") and k.count(".") == 1
+                    and k.removeprefix("ganzoo.") in {"loss", "dataset", "conditional"}
+                },
+            )
+        except (KeyError, ValueError, TypeError, AttributeError) as error:
+            raise WeightsError(
+                f"{source} has damaged ganzoo metadata ({type(error).__name__}: {error})"
+            ) from None
+
+
+def save_module(module: nn.Module, path: Path, description: ModelDescription, role: str) -> None:
+    """Write ``module``'s state as safetensors with ganzoo metadata, atomically."""
+    tensors = {k: v.detach().contiguous().cpu() for k, v in module.state_dict().items()}
+    write_atomic(path, safetensors_bytes(tensors, metadata=description.to_metadata(role)))
+
+
+def read_safetensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    """Tensors and metadata of a safetensors file; unreadable files are a :class:`WeightsError`."""
+    if not path.is_file():
+        raise WeightsError(f"weights file {path} does not exist")
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            metadata = dict(handle.metadata() or {})
+            tensors = {key: handle.get_tensor(key) for key in handle.keys()}  # noqa: SIM118
+    except (SafetensorError, OSError, ValueError, RuntimeError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise WeightsError(
+            f"{path} is not a readable safetensors file (truncated or corrupt?): {reason}"
+        ) from None
+    return tensors, metadata
+
+
+def load_state(module: nn.Module, tensors: dict[str, torch.Tensor], source: Path) -> None:
+    """Load ``tensors`` into ``module``, naming every missing, unexpected or misshapen tensor."""
+    expected = module.state_dict()
+    missing = sorted(set(expected) - set(tensors))
+    unexpected = sorted(set(tensors) - set(expected))
+    misshapen = [
+        f"{k} {tuple(tensors[k].shape)} vs {tuple(v.shape)}"
+        for k, v in expected.items()
+        if k in tensors and tensors[k].shape != v.shape
+    ]
+    if missing or unexpected or misshapen:
+        parts = []
+        if misshapen:
+            parts.append("shape mismatch: " + ", ".join(misshapen[:5]))
+        if missing:
+            parts.append("missing: " + ", ".join(missing[:5]))
+        if unexpected:
+            parts.append("unexpected: " + ", ".join(unexpected[:5]))
+        raise WeightsError(
+            f"{source} does not fit this {type(module).__name__} "
+            f"(another architecture or shape?): {'; '.join(parts)}"
+        )
+    module.load_state_dict(tensors)
+
+
+def build_models(description: ModelDescription) -> GANModels:
+    """Rebuild the architecture a description names, from the installed plugins."""
+    from ganzoo.plugins import plugin_set
+
+    registry = plugin_set().registry
+    return registry.build(  # type: ignore[no-any-return]
+        "architecture",
+        description.architecture,
+        description.architecture_settings,
+        description.spec,
+        description.build_options,
+    )
+
+
+@dataclass
+class LoadedGenerator:
+    """A generator rebuilt from its weights file, ready to sample."""
+
+    module: nn.Module
+    description: ModelDescription
+    latent_dim: int
+    conditional: bool
+    path: Path
+
+    @property
+    def spec(self) -> DataSpec:
+        return self.description.spec
+
+    def to(self, device: torch.device | str) -> LoadedGenerator:
+        self.module.to(device)
+        return self
+
+    @torch.no_grad()
+    def sample(
+        self,
+        n: int,
+        *,
+        seed: int = 0,
+        labels: torch.Tensor | None = None,
+        batch_size: int = 500,
+    ) -> torch.Tensor:
+        """``n`` samples in data space (on the generator's device), the same for the same seed."""
+        device = next(iter(self.module.parameters())).device
+        generator = torch.Generator().manual_seed(seed)
+        z = torch.randn(n, self.latent_dim, generator=generator).to(device)
+        if self.conditional and labels is None:
+            classes = self.spec.num_classes or 1
+            labels = torch.randint(classes, (n,), generator=generator)
+        self.module.eval()
+        chunks = []
+        for start in range(0, n, batch_size):
+            args = [z[start : start + batch_size]]
+            if self.conditional and labels is not None:
+                args.append(labels[start : start + batch_size].to(device))
+            chunks.append(self.module(*args))
+        return torch.cat(chunks) if chunks else torch.empty(0, *self.spec.shape)
+
+
+def load_generator(source: str | Path, device: str | torch.device = "cpu") -> LoadedGenerator:
+    """Rebuild a generator from a ``.safetensors`` file or a run directory.
+
+    Args:
+        source: a generator weights file, or a run directory (its moving-average
+            generator is preferred when the run kept one).
+        device: where to put the generator.
+
+    Returns:
+        The generator in eval mode with its description.
+    """
+    path = resolve_generator_file(Path(source))
+    tensors, metadata = read_safetensors(path)
+    description = ModelDescription.from_metadata(metadata, path)
+    role = metadata.get("ganzoo.role", "generator")
+    if role == "discriminator":
+        raise WeightsError(f"{path} holds a discriminator; ganzoo sample needs a generator file")
+    try:
+        models = build_models(description)
+    except GanzooError as error:
+        raise WeightsError(f"cannot rebuild the network of {path}: {error}") from None
+    load_state(models.generator, tensors, path)
+    models.generator.eval().to(device)
+    return LoadedGenerator(models.generator, description, models.latent_dim,
+                           models.conditional, path)
+
+
+def resolve_generator_file(source: Path) -> Path:
+    """The generator file of a run directory (EMA first), or ``source`` itself."""
+    if source.is_dir():
+        for name in ("generator_ema.safetensors", "generator.safetensors"):
+            if (source / name).is_file():
+                return source / name
+        raise WeightsError(
+            f"{source} holds no generator.safetensors: is it a ganzoo run directory "
+            "whose training has written weights?"
+        )
+    if not source.exists():
+        raise WeightsError(f"{source} does not exist (give a run directory or a .safetensors file)")
+    if source.suffix != ".safetensors":
+        raise WeightsError(f"{source} is not a .safetensors file or a run directory")
+    return source
