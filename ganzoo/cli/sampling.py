@@ -1,0 +1,69 @@
+"""``ganzoo sample``: draw from a trained generator into a picture or a .npy array."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ganzoo.cli.common import stdout
+from ganzoo.errors import ConfigError
+
+FORMATS = (".png", ".npy")
+
+
+def sample_command(
+    source: Path = typer.Argument(..., help="A run directory or a generator .safetensors file."),
+    count: int = typer.Option(64, "-n", "--count", help="Number of samples."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the latent vectors."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="x.png (grid) or x.npy (raw)."),
+    label: int | None = typer.Option(None, "--label", help="Class to draw (conditional models)."),
+    device: str = typer.Option("cpu", "--device", help="cpu, cuda or mps."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out file."),
+) -> None:
+    """Draw samples from a generator; the weights file alone rebuilds it."""
+    if count < 1:
+        raise ConfigError(f"-n must be at least 1, got {count}")
+    if seed < 0:
+        raise ConfigError(f"--seed must be 0 or more, got {seed}")
+    if out is None:
+        base = source if source.is_dir() else source.parent
+        out = base / f"sample-seed{seed}.png"
+    if out.suffix not in FORMATS:
+        raise ConfigError(f"--out {out}: unknown format {out.suffix!r}; allowed: .png, .npy")
+    if out.exists() and not overwrite:
+        raise ConfigError(f"--out {out} already exists; add --overwrite to replace it")
+
+    import numpy as np
+    import torch
+
+    from ganzoo.images import samples_image
+    from ganzoo.storage.weights import load_generator
+    from ganzoo.training.setup import resolve_device
+
+    generator = load_generator(source, device=resolve_device(device))
+    labels = None
+    nrow = None
+    if label is not None:
+        classes = generator.spec.num_classes
+        if not generator.conditional or not classes:
+            raise ConfigError(f"--label needs a conditional generator; {generator.path} is not one")
+        if not 0 <= label < classes:
+            raise ConfigError(f"--label {label} is out of range: classes are 0..{classes - 1}")
+        labels = torch.full((count,), label, dtype=torch.long)
+    elif generator.conditional and generator.spec.num_classes and out.suffix == ".png":
+        classes = generator.spec.num_classes
+        per_class = max(1, count // classes)
+        labels = torch.arange(classes).repeat_interleave(per_class)
+        count, nrow = len(labels), per_class
+    samples = generator.sample(count, seed=seed, labels=labels).cpu()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".npy":
+        np.save(out, samples.numpy())
+    else:
+        samples_image(samples, generator.spec, nrow=nrow).save(out)
+    stdout.print(str(out))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sample")(sample_command)

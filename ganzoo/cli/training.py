@@ -1,0 +1,138 @@
+"""``ganzoo run`` and ``ganzoo summary``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from ganzoo.cli.common import print_plugin_warnings, stderr, stdout
+from ganzoo.config import RunConfig, build_config, parse_assignments, read_toml
+from ganzoo.errors import ConfigError
+
+
+def run_command(
+    architecture: str | None = typer.Argument(
+        None, help="Architecture to train, e.g. mlp-gan or dcgan (see 'ganzoo list')."
+    ),
+    loss: str | None = typer.Option(None, "--loss", "-l", help="Loss, e.g. wgan-gp."),
+    dataset: str | None = typer.Option(None, "--dataset", "-d", help="Dataset (default digits)."),
+    data_root: Path | None = typer.Option(None, "--data-root", help="Folder of dataset files."),
+    steps: int | None = typer.Option(None, "--steps", help="Generator updates."),
+    epochs: float | None = typer.Option(None, "--epochs", help="Passes over the data."),
+    batch_size: int | None = typer.Option(None, "--batch-size", "-b", help="Batch size."),
+    lr_g: float | None = typer.Option(None, "--lr-g", help="Generator learning rate."),
+    lr_d: float | None = typer.Option(None, "--lr-d", help="Discriminator learning rate."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed."),
+    device: str | None = typer.Option(None, "--device", help="auto, cpu, cuda or mps."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Run directory."),
+    config_file: Path | None = typer.Option(None, "--config", "-c", help="A TOML config file."),
+    assignments: list[str] = typer.Option(
+        [], "--set", "-s", help="key=value for any setting, e.g. loss.gp_weight=5."
+    ),
+    ema: float | None = typer.Option(None, "--ema", help="Keep a moving average of G (0.999)."),
+    compile_: bool | None = typer.Option(None, "--compile", help="torch.compile the networks."),
+    resume: Path | None = typer.Option(None, "--resume", help="Continue the run in this folder."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace the run in --out."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary or progress bar."),
+) -> None:
+    """Train a GAN; leaves weights, samples, logs and checkpoints in a run directory."""
+    print_plugin_warnings()
+    if resume is not None:
+        _resume(resume, steps, quiet)
+        return
+    config = resolve_cli_config(
+        architecture,
+        config_file,
+        assignments,
+        {
+            "loss": loss, "dataset": dataset, "data_root": data_root, "steps": steps,
+            "epochs": epochs, "batch_size": batch_size, "seed": seed, "device": device,
+            "out": out, "ema": ema, "compile": compile_,
+        },
+        {"lr_g": lr_g, "lr_d": lr_d},
+    )
+    from ganzoo.training.interrupts import StopRequested
+    from ganzoo.training.trainer import train
+
+    try:
+        run_dir = train(config, overwrite=overwrite, console=stderr if not quiet else None,
+                        show_progress=not quiet, show_summary=not quiet)
+    except StopRequested as stop:
+        _stopped(stop, config.out)
+    stdout.print(str(run_dir))
+
+
+def resolve_cli_config(
+    architecture: str | None,
+    config_file: Path | None,
+    assignments: list[str],
+    options: dict[str, Any],
+    loss_options: dict[str, Any],
+) -> RunConfig:
+    """Defaults < TOML file < command-line options and ``--set``, validated."""
+    file_layer = read_toml(config_file) if config_file else {}
+    cli_layer: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
+    if architecture is not None:
+        cli_layer["architecture"] = architecture
+    loss_settings = {k: v for k, v in loss_options.items() if v is not None}
+    if loss_settings:
+        cli_layer["loss_settings"] = loss_settings
+    set_layer = parse_assignments(assignments)
+    if "architecture" not in {**file_layer, **cli_layer, **set_layer}:
+        raise ConfigError("no architecture given: ganzoo run ARCH (see 'ganzoo list --kind architecture')")
+    source = f"config file {config_file}" if config_file and not cli_layer else "configuration"
+    return build_config(file_layer, cli_layer, set_layer, source=source)
+
+
+def _resume(run_dir: Path, steps: int | None, quiet: bool) -> None:
+    from ganzoo.training.interrupts import StopRequested
+    from ganzoo.training.trainer import resume
+
+    try:
+        resume(run_dir, steps=steps, console=stderr if not quiet else None,
+               show_progress=not quiet)
+    except StopRequested as stop:
+        _stopped(stop, run_dir)
+    stdout.print(str(run_dir))
+
+
+def _stopped(stop: Any, run_dir: Path | None) -> None:
+    where = run_dir if run_dir is not None else "the run directory"
+    stderr.print(
+        f"stopped at step {stop.step}; checkpoint written. To continue: "
+        f"ganzoo run --resume {where}"
+    )
+    sys.exit(stop.exit_code)
+
+
+def summary_command(
+    architecture: str = typer.Argument(..., help="Architecture, e.g. dcgan."),
+    dataset: str = typer.Option("digits", "--dataset", "-d", help="Dataset giving the data shape."),
+    loss: str = typer.Option("non-saturating", "--loss", "-l", help="Loss (changes D's norms)."),
+    data_root: Path | None = typer.Option(None, "--data-root", help="Folder of dataset files."),
+    assignments: list[str] = typer.Option([], "--set", "-s", help="key=value settings."),
+) -> None:
+    """Print the layer summaries of G and D without training."""
+    print_plugin_warnings()
+    config = build_config(
+        {"architecture": architecture, "dataset": dataset, "loss": loss, "data_root": data_root,
+         "device": "cpu"},
+        parse_assignments(assignments),
+    )
+    import torch
+
+    from ganzoo.plugins import plugin_set
+    from ganzoo.training.artifacts import summary_tables
+    from ganzoo.training.setup import prepare
+
+    plan = prepare(config, plugin_set().registry)
+    for table in summary_tables(plan, torch.device("cpu")):
+        stdout.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_command)
+    app.command("summary")(summary_command)

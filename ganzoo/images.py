@@ -1,0 +1,116 @@
+"""Pictures a run leaves behind: sample grids, 2-D scatter plots, the GIF and the loss curve."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from ganzoo.data.spec import DataSpec
+
+
+def to_uint8_images(samples: torch.Tensor, spec: DataSpec) -> torch.Tensor:
+    """Map samples from the spec's value range to uint8 ``(N, C, H, W)``."""
+    low, high = spec.value_range
+    scaled = (samples.detach().float().cpu() - low) / (high - low)
+    return (scaled.clamp(0, 1) * 255).round().to(torch.uint8)
+
+
+def grid_image(samples: torch.Tensor, spec: DataSpec, nrow: int | None = None) -> Image.Image:
+    """Images tiled into one picture, ``nrow`` per row (square by default)."""
+    from torchvision.utils import make_grid
+
+    nrow = nrow or max(1, math.ceil(math.sqrt(len(samples))))
+    grid = make_grid(to_uint8_images(samples, spec), nrow=nrow, padding=2, pad_value=255)
+    array = grid.permute(1, 2, 0).numpy()
+    if array.shape[2] == 1:
+        return Image.fromarray(array[:, :, 0], mode="L")
+    return Image.fromarray(array, mode="RGB")
+
+
+def scatter_image(
+    points: torch.Tensor,
+    reference: torch.Tensor | None = None,
+    title: str = "",
+    limits: float | None = None,
+) -> Image.Image:
+    """A scatter plot of 2-D samples (blue) over reference points such as the true means (red)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = points.detach().float().cpu().numpy()
+    figure, axes = plt.subplots(figsize=(4, 4), dpi=100)
+    axes.scatter(data[:, 0], data[:, 1], s=2, alpha=0.5, color="tab:blue", label="samples")
+    if reference is not None:
+        ref = reference.detach().float().cpu().numpy()
+        axes.scatter(ref[:, 0], ref[:, 1], s=30, marker="x", color="tab:red", label="true means")
+    if limits is None:
+        span = np.abs(data).max() if data.size else 1.0
+        if reference is not None:
+            span = max(span, float(np.abs(reference.cpu().numpy()).max()))
+        limits = float(min(span * 1.2 + 0.1, 1e3))
+    axes.set_xlim(-limits, limits)
+    axes.set_ylim(-limits, limits)
+    axes.set_aspect("equal")
+    if title:
+        axes.set_title(title)
+    figure.tight_layout()
+    figure.canvas.draw()
+    image = Image.fromarray(np.asarray(figure.canvas.buffer_rgba())[:, :, :3].copy())
+    plt.close(figure)
+    return image
+
+
+def samples_image(
+    samples: torch.Tensor,
+    spec: DataSpec,
+    reference: torch.Tensor | None = None,
+    nrow: int | None = None,
+    title: str = "",
+) -> Image.Image:
+    """A grid for images, a scatter plot for 2-D points."""
+    if spec.is_image:
+        return grid_image(samples, spec, nrow)
+    if spec.shape != (2,):
+        raise ValueError(f"cannot draw samples of shape {spec.shape}: only images and 2-D points")
+    return scatter_image(samples, reference, title)
+
+
+def save_gif(frames: Sequence[Path], path: Path, duration_ms: int = 400) -> None:
+    """An animated GIF of the given PNG frames (the last one held longer)."""
+    images = [Image.open(frame).convert("RGB") for frame in frames]
+    if not images:
+        return
+    durations = [duration_ms] * (len(images) - 1) + [duration_ms * 4]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=durations, loop=0)
+
+
+def save_loss_curve(rows: Sequence[dict[str, float]], path: Path, title: str = "") -> None:
+    """Plot every ``*_loss`` column (and penalties) of ``metrics.jsonl`` rows against the step."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if not rows:
+        return
+    steps = [row["step"] for row in rows]
+    keys = [k for k in rows[0] if k not in {"step", "images_per_s", "elapsed_s"}]
+    figure, axes = plt.subplots(figsize=(7, 4), dpi=100)
+    for key in keys:
+        axes.plot(steps, [row.get(key, float("nan")) for row in rows], label=key)
+    axes.set_xlabel("step")
+    axes.set_ylabel("value")
+    axes.grid(alpha=0.3)
+    axes.legend()
+    if title:
+        axes.set_title(title)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)

@@ -1,0 +1,1 @@
+"""Training: resolving a run's components, the training loop and its artefacts."""

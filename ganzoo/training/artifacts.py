@@ -1,0 +1,111 @@
+"""What a run leaves beside its weights: sample grids, GIF, metrics.jsonl, loss curve."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import torch
+from rich.console import Console
+
+from ganzoo.images import samples_image, save_gif, save_loss_curve
+from ganzoo.summary import summarise
+from ganzoo.training.loop import Trainer
+from ganzoo.training.setup import RunPlan
+
+METRICS_FILE = "metrics.jsonl"
+
+
+class RunArtifacts:
+    """Writes a run's samples and logs; samples always come from one fixed latent batch."""
+
+    def __init__(self, run_dir: Path, plan: RunPlan, console: Console) -> None:
+        self.run_dir = run_dir
+        self.plan = plan
+        self.console = console
+        config = plan.config
+        spec = plan.data.spec
+        count = config.grid_size if spec.is_image else max(config.grid_size, 1000)
+        self.labels: torch.Tensor | None = None
+        self.nrow: int | None = None
+        if plan.models.conditional and spec.num_classes:
+            per_class = max(1, count // spec.num_classes)
+            count = per_class * spec.num_classes
+            self.labels = torch.arange(spec.num_classes).repeat_interleave(per_class)
+            self.nrow = per_class
+        generator = torch.Generator().manual_seed(config.seed + 1)
+        self.fixed_latent = torch.randn(count, plan.models.latent_dim, generator=generator)
+        self.reference: torch.Tensor | None = getattr(plan.data, "means", None)
+        (run_dir / "samples").mkdir(parents=True, exist_ok=True)
+
+    def print_summaries(self, trainer: Trainer) -> None:
+        """Rich layer tables of G and D."""
+        for table in summary_tables(self.plan, trainer.device):
+            self.console.print(table)
+
+    @torch.no_grad()
+    def save_samples(self, trainer: Trainer, step: int) -> Path:
+        """``samples/step-NNNNNN.png`` from the fixed latent batch."""
+        module = trainer.sampling_generator()
+        was_training = module.training
+        module.eval()
+        z = self.fixed_latent.to(trainer.device)
+        if self.labels is not None:
+            samples = module(z, self.labels.to(trainer.device))
+        else:
+            samples = module(z)
+        module.train(was_training)
+        path = self.run_dir / "samples" / f"step-{step:06d}.png"
+        image = samples_image(samples, self.plan.data.spec, self.reference, self.nrow,
+                              title=f"step {step}")
+        image.save(path)
+        return path
+
+    def log(self, row: dict[str, float]) -> None:
+        """Append one line to ``metrics.jsonl``."""
+        with open(self.run_dir / METRICS_FILE, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({k: _finite_or_none(v) for k, v in row.items()}) + "\n")
+
+    def finish(self) -> None:
+        """The GIF of the sample grids and the loss curve."""
+        frames = sorted((self.run_dir / "samples").glob("step-*.png"))
+        save_gif(frames, self.run_dir / "samples.gif")
+        rows = read_metrics(self.run_dir)
+        config = self.plan.config
+        save_loss_curve(rows, self.run_dir / "loss_curve.png",
+                        title=f"{config.architecture} · {config.loss} · {config.dataset}")
+
+
+def read_metrics(run_dir: Path) -> list[dict[str, float]]:
+    path = run_dir / METRICS_FILE
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a line cut short by a crash
+    return rows
+
+
+def summary_tables(plan: RunPlan, device: torch.device) -> list:  # type: ignore[type-arg]
+    """Layer summaries of a plan's generator and discriminator."""
+    models = plan.models
+    z = torch.zeros(2, models.latent_dim, device=device)
+    x = torch.zeros(2, *plan.data.spec.shape, device=device)
+    args_g: tuple[torch.Tensor, ...] = (z,)
+    args_d: tuple[torch.Tensor, ...] = (x,)
+    if models.conditional:
+        labels = torch.zeros(2, dtype=torch.long, device=device)
+        args_g, args_d = (z, labels), (x, labels)
+    return [
+        summarise(models.generator.to(device), args_g, f"generator ({plan.config.architecture})").table(),
+        summarise(models.discriminator.to(device), args_d,
+                  f"discriminator ({plan.config.architecture}, {plan.config.loss})").table(),
+    ]
+
+
+def _finite_or_none(value: float) -> float | None:
+    return value if isinstance(value, (int, float)) and math.isfinite(value) else None

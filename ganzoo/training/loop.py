@@ -1,0 +1,155 @@
+"""The training step and the state a run carries from step to step."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from ganzoo.data.source import Batch
+from ganzoo.errors import DivergenceError
+from ganzoo.losses import LossValue
+from ganzoo.training.setup import RunPlan
+
+
+@dataclass
+class StepLosses:
+    """Loss values of one or more steps, summed on the device (no host sync per step)."""
+
+    sums: dict[str, torch.Tensor] = field(default_factory=dict)
+    count: int = 0
+
+    def add(self, values: dict[str, torch.Tensor]) -> None:
+        for key, value in values.items():
+            value = value.detach().float()
+            self.sums[key] = self.sums[key] + value if key in self.sums else value.clone()
+        self.count += 1
+
+    def means(self) -> dict[str, float]:
+        return {k: float(v) / max(1, self.count) for k, v in self.sums.items()}
+
+
+def make_optimizer(params: list[nn.Parameter], lr: float, betas: tuple[float, float]) -> torch.optim.Adam:
+    """Adam with the fastest implementation the device offers."""
+    device = params[0].device if params else torch.device("cpu")
+    fused = device.type in {"cuda", "cpu", "mps"}
+    try:
+        return torch.optim.Adam(params, lr=lr, betas=betas, fused=fused)
+    except (RuntimeError, TypeError):
+        return torch.optim.Adam(params, lr=lr, betas=betas, foreach=True)
+
+
+class Trainer:
+    """Holds the networks, optimisers and data stream of a run, and takes training steps."""
+
+    def __init__(self, plan: RunPlan, start_step: int = 0) -> None:
+        self.plan = plan
+        self.config = plan.config
+        self.device = plan.device
+        self.generator = plan.models.generator.to(self.device)
+        self.discriminator = plan.models.discriminator.to(self.device)
+        self.generator_ema: nn.Module | None = None
+        if self.config.ema is not None:
+            self.generator_ema = _copy_module(self.generator).requires_grad_(False).eval()
+        settings = plan.loss_settings
+        betas = (settings.beta1, settings.beta2)
+        self.optimizer_g = make_optimizer(list(self.generator.parameters()), settings.lr_g, betas)
+        self.optimizer_d = make_optimizer(
+            list(self.discriminator.parameters()), settings.lr_d, betas
+        )
+        self.n_critic = settings.n_critic
+        self.step = start_step
+        self._batches: Iterator[Batch] | None = None
+        self.generator.train()
+        self.discriminator.train()
+
+    def batches(self) -> Iterator[Batch]:
+        if self._batches is None:
+            self._batches = self.plan.data.batches(
+                self.config.batch_size,
+                seed=self.config.seed,
+                device=self.device,
+                start=self.step * self.n_critic,
+            )
+        return self._batches
+
+    def latent(self, n: int) -> torch.Tensor:
+        return torch.randn(n, self.plan.models.latent_dim, device=self.device)
+
+    def generate(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        if self.plan.models.conditional:
+            return self.generator(z, labels)
+        return self.generator(z)
+
+    def critic(self, labels: torch.Tensor | None):  # type: ignore[no-untyped-def]
+        """The discriminator as a function of examples only, labels bound when conditional."""
+        if self.plan.models.conditional:
+            return functools.partial(self.discriminator, labels=labels)
+        return self.discriminator
+
+    def train_step(self) -> dict[str, torch.Tensor]:
+        """One generator update after ``n_critic`` discriminator updates."""
+        loss, batches = self.plan.loss, self.batches()
+        for critic_step in range(self.n_critic):
+            real, labels = next(batches)
+            last = critic_step == self.n_critic - 1
+            with torch.set_grad_enabled(last):  # the last fake batch is reused for G's update
+                fake = self.generate(self.latent(len(real)), labels)
+            d_loss, d_logs = _split(loss.discriminator_loss(self.critic(labels), real, fake.detach()))
+            self.optimizer_d.zero_grad(set_to_none=True)
+            d_loss.backward()
+            self.optimizer_d.step()
+            loss.after_discriminator_step(self.discriminator)
+
+        self.discriminator.requires_grad_(False)  # G's update needs no D weight gradients
+        g_loss, g_logs = _split(loss.generator_loss(self.critic(labels), fake))
+        self.optimizer_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.optimizer_g.step()
+        self.discriminator.requires_grad_(True)
+
+        if self.generator_ema is not None:
+            self._update_ema()
+        self.step += 1
+        return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), **d_logs, **g_logs}
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        assert self.generator_ema is not None and self.config.ema is not None
+        ema_params = list(self.generator_ema.parameters())
+        params = [p.detach() for p in self.generator.parameters()]
+        torch._foreach_lerp_(ema_params, params, 1 - self.config.ema)
+        for ema_buffer, buffer in zip(self.generator_ema.buffers(), self.generator.buffers()):
+            ema_buffer.copy_(buffer)
+
+    def check_finite(self, losses: dict[str, torch.Tensor]) -> None:
+        """Stop with a :class:`DivergenceError` on a non-finite loss or weight."""
+        bad = [k for k, v in losses.items() if not bool(torch.isfinite(v).all())]
+        if not bad:
+            for role, module in (("generator", self.generator), ("discriminator", self.discriminator)):
+                if any(not bool(torch.isfinite(p).all()) for p in module.parameters()):
+                    bad.append(f"{role} weights")
+        if bad:
+            raise DivergenceError(
+                f"training diverged at step {self.step}: {', '.join(bad)} not finite "
+                "(try a lower learning rate with --lr-g/--lr-d, or another loss)"
+            )
+
+    def sampling_generator(self) -> nn.Module:
+        """The generator used for samples: the moving average when the run keeps one."""
+        return self.generator_ema if self.generator_ema is not None else self.generator
+
+
+def _split(value: LossValue) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    if isinstance(value, tuple):
+        return value[0], dict(value[1])
+    return value, {}
+
+
+def _copy_module(module: nn.Module) -> nn.Module:
+    import copy
+
+    return copy.deepcopy(module)

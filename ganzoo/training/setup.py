@@ -1,0 +1,112 @@
+"""Resolve a :class:`RunConfig` into the components of a run, validating everything first."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from ganzoo.config import RunConfig
+from ganzoo.data.source import DataSource
+from ganzoo.errors import ConfigError
+from ganzoo.losses import Loss, LossSettings
+from ganzoo.models import BuildOptions, GANModels
+from ganzoo.registry import Registry
+
+
+@dataclass
+class RunPlan:
+    """A run's resolved config and built components."""
+
+    config: RunConfig
+    """The config with every setting filled in (steps and component defaults included)."""
+    loss: Loss
+    loss_settings: LossSettings
+    data: DataSource
+    models: GANModels
+    build_options: BuildOptions
+    device: torch.device
+
+
+def validate_config(config: RunConfig, registry: Registry) -> RunConfig:
+    """Check names and component settings; return the config with all defaults filled in."""
+    resolved = {}
+    for kind, field in (
+        ("architecture", "architecture_settings"),
+        ("loss", "loss_settings"),
+        ("dataset", "dataset_settings"),
+    ):
+        entry = registry.get(kind, getattr(config, kind))  # type: ignore[arg-type]
+        settings = registry.settings(kind, entry.name, getattr(config, field))  # type: ignore[arg-type]
+        resolved[kind] = entry.name
+        resolved[field] = settings.model_dump(mode="json") if settings is not None else {}
+    loss_entry = registry.get("loss", config.loss)
+    loss_settings_model = registry.settings("loss", config.loss, config.loss_settings)
+    if loss_settings_model is not None and not isinstance(loss_settings_model, LossSettings):
+        raise ConfigError(
+            f"loss {loss_entry.name!r} from {loss_entry.package}: its settings model must extend "
+            "ganzoo.losses.LossSettings"
+        )
+    return config.model_copy(update=resolved)
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` picks CUDA, then Apple's MPS, then the CPU; an absent device is an error."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("--device cuda: no CUDA GPU is available here (use auto or cpu)")
+    if name == "mps" and not torch.backends.mps.is_available():
+        raise ConfigError("--device mps: Apple's MPS is not available here (use auto or cpu)")
+    return torch.device(name)
+
+
+def prepare(config: RunConfig, registry: Registry) -> RunPlan:
+    """Build loss, data and models for ``config`` (validated by :func:`validate_config`)."""
+    from ganzoo.data.context import default_context
+
+    config = validate_config(config, registry)
+    device = resolve_device(config.device)
+    loss: Loss = registry.build("loss", config.loss, config.loss_settings)
+    data: DataSource = registry.build(
+        "dataset", config.dataset, config.dataset_settings, default_context(config.data_root)
+    )
+    build_options = BuildOptions(batchnorm_in_discriminator=loss.batchnorm_in_discriminator)
+    torch.manual_seed(config.seed)
+    models: GANModels = registry.build(
+        "architecture",
+        config.architecture,
+        config.architecture_settings,
+        data.spec,
+        build_options,
+    )
+    if models.conditional and not data.spec.num_classes:
+        raise ConfigError(
+            f"architecture {config.architecture!r} is conditional but dataset "
+            f"{config.dataset!r} has no class labels"
+        )
+    steps = config.steps or _steps_for(config, loss, data)
+    config = config.model_copy(update={"steps": steps, "epochs": None})
+    return RunPlan(config, loss, loss.settings, data, models, build_options, device)
+
+
+def _steps_for(config: RunConfig, loss: Loss, data: DataSource) -> int:
+    if config.epochs is None:
+        return type(loss).recommended_steps
+    if data.size is None:
+        raise ConfigError(
+            f"dataset {config.dataset!r} is sampled afresh and has no epochs; give --steps"
+        )
+    batches = config.epochs * data.size / config.batch_size
+    return max(1, math.ceil(batches / loss.settings.n_critic))
+
+
+def default_run_dir(config: RunConfig, timestamp: str) -> Path:
+    """``runs/<arch>-<loss>-<dataset>-<timestamp>``."""
+    return Path("runs") / f"{config.architecture}-{config.loss}-{config.dataset}-{timestamp}"

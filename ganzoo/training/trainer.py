@@ -1,0 +1,198 @@
+"""``ganzoo.train``: run a training job from a config and leave a complete run directory."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from pathlib import Path
+
+import torch
+from rich.console import Console
+
+from ganzoo.config import RunConfig, build_config
+from ganzoo.errors import ConfigError
+from ganzoo.plugins import plugin_set
+from ganzoo.storage.checkpoint import Checkpoint, newest_readable_checkpoint, save_checkpoint
+from ganzoo.storage.weights import ModelDescription, save_module
+from ganzoo.training.artifacts import RunArtifacts
+from ganzoo.training.interrupts import GracefulStop, StopRequested
+from ganzoo.training.loop import StepLosses, Trainer
+from ganzoo.training.progress import TrainingProgress
+from ganzoo.training.run_dir import CONFIG_FILE, prepare_run_dir, save_config
+from ganzoo.training.setup import RunPlan, default_run_dir, prepare
+
+
+def train(
+    config: RunConfig,
+    *,
+    overwrite: bool = False,
+    console: Console | None = None,
+    show_progress: bool = True,
+    show_summary: bool = True,
+) -> Path:
+    """Train the GAN ``config`` describes and return its run directory.
+
+    Args:
+        config: the run's configuration (see :class:`ganzoo.RunConfig`).
+        overwrite: replace an existing run in ``config.out``.
+        console: where to print; a quiet one when ``show_progress`` is False.
+        show_progress: draw a progress bar.
+        show_summary: print the layer summaries of G and D first.
+
+    Returns:
+        The run directory holding weights, samples, logs and checkpoints.
+    """
+    console = console or Console(stderr=True, quiet=not show_progress)
+    plan = prepare(config, plugin_set().registry)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    run_dir = Path(config.out) if config.out else default_run_dir(plan.config, stamp)
+    plan.config = plan.config.model_copy(update={"out": run_dir})
+    prepare_run_dir(run_dir, plan.config, overwrite)
+    save_config(run_dir, plan.config)
+    trainer = Trainer(plan)
+    return _run(trainer, run_dir, console, show_progress, show_summary)
+
+
+def resume(
+    run_dir: Path,
+    *,
+    steps: int | None = None,
+    console: Console | None = None,
+    show_progress: bool = True,
+) -> Path:
+    """Continue a run from its newest readable checkpoint (optionally to a new step count)."""
+    console = console or Console(stderr=True, quiet=not show_progress)
+    run_dir = Path(run_dir)
+    if not (run_dir / CONFIG_FILE).is_file():
+        raise ConfigError(f"--resume {run_dir}: not a ganzoo run directory (no {CONFIG_FILE})")
+    checkpoint, warnings = newest_readable_checkpoint(run_dir)
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    from ganzoo.config import read_toml
+
+    saved = read_toml(run_dir / CONFIG_FILE)
+    config = build_config(saved, {"steps": steps} if steps else {}, source=str(run_dir / CONFIG_FILE))
+    plan = prepare(config, plugin_set().registry)
+    trainer = Trainer(plan, start_step=checkpoint.step)
+    restore(trainer, checkpoint)
+    if steps:
+        save_config(run_dir, plan.config)
+    console.print(f"resuming {run_dir} from step {checkpoint.step} of {plan.config.steps}")
+    return _run(trainer, run_dir, console, show_progress, show_summary=False)
+
+
+def restore(trainer: Trainer, checkpoint: Checkpoint) -> None:
+    """Put a checkpoint's networks, optimiser and RNG states into ``trainer``."""
+    trainer.generator.load_state_dict(checkpoint.modules["generator"])
+    trainer.discriminator.load_state_dict(checkpoint.modules["discriminator"])
+    if trainer.generator_ema is not None and "generator_ema" in checkpoint.modules:
+        trainer.generator_ema.load_state_dict(checkpoint.modules["generator_ema"])
+    trainer.optimizer_g.load_state_dict(checkpoint.optimizers["generator"])
+    trainer.optimizer_d.load_state_dict(checkpoint.optimizers["discriminator"])
+    torch.set_rng_state(checkpoint.rng["torch"])
+    if "cuda" in checkpoint.rng and torch.cuda.is_available():
+        torch.cuda.set_rng_state(checkpoint.rng["cuda"])
+
+
+def _run(
+    trainer: Trainer, run_dir: Path, console: Console, show_progress: bool, show_summary: bool
+) -> Path:
+    plan = trainer.plan
+    config = plan.config
+    assert config.steps is not None
+    artifacts = RunArtifacts(run_dir, plan, console)
+    if show_summary:
+        artifacts.print_summaries(trainer)
+    console.print(
+        f"training [bold]{config.architecture}[/] with [bold]{config.loss}[/] on "
+        f"[bold]{config.dataset}[/] ({plan.data.describe()}) on {plan.device}, "
+        f"{config.steps} steps → {run_dir}"
+    )
+    sample_every = config.sample_every or max(1, config.steps // 10)
+    checkpoint_every = config.checkpoint_every or sample_every
+    check_every = 1 if plan.device.type == "cpu" else config.log_every
+    if trainer.step == 0:
+        artifacts.save_samples(trainer, 0)
+    interval = StepLosses()
+    examples_per_step = config.batch_size * trainer.n_critic
+    started = time.perf_counter()
+    interval_start, interval_step = started, trainer.step
+    with GracefulStop() as stop, TrainingProgress(console, config.steps, trainer.step,
+                                                  show_progress) as progress:
+        while trainer.step < config.steps:
+            losses = trainer.train_step()
+            interval.add(losses)
+            step = trainer.step
+            if step % check_every == 0 or step == config.steps:
+                trainer.check_finite(losses)
+            if step % config.log_every == 0 or step == config.steps:
+                now = time.perf_counter()
+                rate = examples_per_step * (step - interval_step) / max(now - interval_start, 1e-9)
+                row = {"step": step, **interval.means(), "images_per_s": rate,
+                       "elapsed_s": now - started}
+                artifacts.log(row)
+                progress.show_losses(row)
+                interval, interval_start, interval_step = StepLosses(), now, step
+            if step % sample_every == 0 or step == config.steps:
+                artifacts.save_samples(trainer, step)
+            if stop.signum is not None or step % checkpoint_every == 0 or step == config.steps:
+                trainer.check_finite(losses)
+                write_checkpoint(trainer, run_dir)
+            progress.advance(step)
+            if stop.signum is not None:
+                raise StopRequested(stop.signum, step)
+    artifacts.finish()
+    console.print(f"[green]done[/]: {config.steps} steps in {time.perf_counter() - started:.1f} s; "
+                  f"weights, samples and logs in {run_dir}")
+    return run_dir
+
+
+def write_checkpoint(trainer: Trainer, run_dir: Path) -> None:
+    """Save the training state and the current weights (both atomically)."""
+    plan = trainer.plan
+    description = describe(plan, trainer.step)
+    rng = {"torch": torch.get_rng_state()}
+    if plan.device.type == "cuda":
+        rng["cuda"] = torch.cuda.get_rng_state()
+    modules = {
+        "generator": trainer.generator.state_dict(),
+        "discriminator": trainer.discriminator.state_dict(),
+    }
+    if trainer.generator_ema is not None:
+        modules["generator_ema"] = trainer.generator_ema.state_dict()
+    checkpoint = Checkpoint(
+        step=trainer.step,
+        modules=modules,
+        optimizers={
+            "generator": trainer.optimizer_g.state_dict(),
+            "discriminator": trainer.optimizer_d.state_dict(),
+        },
+        rng=rng,
+        config_toml=(run_dir / CONFIG_FILE).read_text(),
+        metadata=description.to_metadata("checkpoint"),
+    )
+    save_checkpoint(run_dir, checkpoint, keep=plan.config.keep_checkpoints)
+    save_module(trainer.generator, run_dir / "generator.safetensors", description, "generator")
+    save_module(
+        trainer.discriminator, run_dir / "discriminator.safetensors", description, "discriminator"
+    )
+    if trainer.generator_ema is not None:
+        save_module(
+            trainer.generator_ema, run_dir / "generator_ema.safetensors", description,
+            "generator-ema",
+        )
+
+
+def describe(plan: RunPlan, step: int) -> ModelDescription:
+    """The self-description stored with a run's weights."""
+    return ModelDescription(
+        architecture=plan.config.architecture,
+        architecture_settings=plan.config.architecture_settings,
+        build_options=plan.build_options,
+        spec=plan.data.spec,
+        step=step,
+        extra={"loss": plan.config.loss, "dataset": plan.config.dataset,
+               "conditional": json.dumps(plan.models.conditional)},
+    )
+
