@@ -1,0 +1,35 @@
+"""Evaluation: the metric contract and the engine that runs metrics on a trained generator.
+
+Importing this package is cheap; torch is imported when a name below is first used.
+
+- :class:`Metric`, :class:`EvalContext`: the contract metric plugins implement / receive.
+- :func:`evaluate`, :func:`plan_metrics`, :func:`default_metrics`: choosing and running.
+- :func:`results_document`, :func:`save_results`: the ``eval.json`` file.
+- :func:`generator_sampler`: a deterministic ``generate(n)`` from a generator network.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "EvalContext": "ganzoo.evaluation.metric",
+    "Metric": "ganzoo.evaluation.metric",
+    "MetricPlan": "ganzoo.evaluation.run",
+    "RESULTS_FILE": "ganzoo.evaluation.run",
+    "default_metrics": "ganzoo.evaluation.run",
+    "evaluate": "ganzoo.evaluation.run",
+    "plan_metrics": "ganzoo.evaluation.run",
+    "results_document": "ganzoo.evaluation.run",
+    "save_results": "ganzoo.evaluation.run",
+    "generator_sampler": "ganzoo.evaluation.sampling",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,148 @@
+"""Choosing metrics for a dataset, running them, and saving the results."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ganzoo.data.spec import DataSpec
+from ganzoo.errors import ConfigError
+from ganzoo.evaluation.metric import EvalContext, Metric
+from ganzoo.registry import Registry
+
+RESULTS_FILE = "eval.json"
+
+
+@dataclass
+class MetricPlan:
+    """The metrics to run (built, by name) and the defaults left out, with why."""
+
+    metrics: dict[str, Metric]
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def default_metrics(dataset: str, spec: DataSpec, *, registry: Registry | None = None) -> list[str]:
+    """Names of the metrics that apply to ``dataset``, the most specific ones only.
+
+    Dataset-specific metrics win; generic metrics (``Metric.generic``, e.g. Inception
+    features for any image) are chosen only where no specific metric applies.
+    """
+    registry = registry or _registry()
+    specific, generic = [], []
+    for entry in registry.list(kind="metric"):
+        metric = registry.build("metric", entry.name)
+        if metric.applies_to(dataset, spec):
+            (generic if metric.generic else specific).append(entry.name)
+    return specific or generic
+
+
+def plan_metrics(
+    context: EvalContext,
+    names: Sequence[str] | None = None,
+    *,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+    registry: Registry | None = None,
+) -> MetricPlan:
+    """Build the named metrics, or the defaults for the context's dataset.
+
+    Named metrics that do not apply to the dataset are a :class:`ConfigError`; default
+    ones that are unavailable (:meth:`Metric.unavailable`) are skipped with a reason.
+    """
+    registry = registry or _registry()
+    settings = settings or {}
+    explicit = names is not None and len(names) > 0
+    chosen = (
+        list(names)
+        if explicit
+        else default_metrics(context.dataset, context.spec, registry=registry)
+    )
+    plan = MetricPlan(metrics={})
+    for name in chosen:
+        canonical = registry.get("metric", name).name
+        metric: Metric = registry.build("metric", canonical, settings.get(name))
+        if explicit and not metric.applies_to(context.dataset, context.spec):
+            raise ConfigError(
+                f"metric {canonical!r} does not apply to dataset {context.dataset!r} "
+                f"({context.spec.describe()}); metrics that do: "
+                f"{', '.join(default_metrics(context.dataset, context.spec, registry=registry))}"
+            )
+        reason = None if explicit else metric.unavailable(context)
+        if reason is None:
+            plan.metrics[canonical] = metric
+        else:
+            plan.skipped[canonical] = reason
+    return plan
+
+
+def evaluate(
+    context: EvalContext,
+    metric_names: Sequence[str] | MetricPlan | None = None,
+    *,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+    registry: Registry | None = None,
+) -> dict[str, dict[str, float]]:
+    """Run metrics on the context's run: ``{metric name: {number name: value}}``.
+
+    Args:
+        context: the run under evaluation.
+        metric_names: metric names, a plan from :func:`plan_metrics`, or ``None`` for the
+            defaults of the context's dataset (skipped defaults are logged).
+        settings: per-metric settings, keyed by metric name.
+        registry: the component registry; by default the loaded plugins'.
+    """
+    if isinstance(metric_names, MetricPlan):
+        plan = metric_names
+    else:
+        plan = plan_metrics(context, metric_names, settings=settings, registry=registry)
+    for name, reason in plan.skipped.items():
+        context.log(f"skipping {name}: {reason}")
+    results: dict[str, dict[str, float]] = {}
+    for name, metric in plan.metrics.items():
+        started = time.perf_counter()
+        context.log(f"computing {name}")
+        values = metric.compute(context)
+        results[name] = {key: _to_float(name, key, value) for key, value in values.items()}
+        context.log(f"{name} done in {time.perf_counter() - started:.1f}s")
+    return results
+
+
+def results_document(
+    context: EvalContext, results: Mapping[str, Mapping[str, float]], **extra: Any
+) -> dict[str, Any]:
+    """The JSON document saved as ``eval.json``: results plus what they were computed on."""
+    return {
+        "dataset": context.dataset,
+        "dataset_settings": dict(context.dataset_settings),
+        "num_samples": context.num_samples,
+        "seed": context.seed,
+        **extra,
+        "metrics": {name: dict(values) for name, values in results.items()},
+    }
+
+
+def save_results(path: Path, document: Mapping[str, Any]) -> Path:
+    """Write ``document`` as JSON to ``path`` (or ``path / eval.json`` for a directory)."""
+    if path.is_dir():
+        path = path / RESULTS_FILE
+    partial = path.with_suffix(path.suffix + ".partial")
+    partial.write_text(json.dumps(document, indent=2, allow_nan=False) + "\n")
+    partial.replace(path)
+    return path
+
+
+def _to_float(metric: str, key: str, value: Any) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"metric {metric!r} returned a non-finite {key}: {number}")
+    return number
+
+
+def _registry() -> Registry:
+    from ganzoo.plugins import plugin_set
+
+    return plugin_set().registry
