@@ -11,9 +11,8 @@ import sys
 import traceback
 
 import typer
-from rich.console import Console
-
 from ganzoo import __version__
+from ganzoo.cli.common import stderr
 from ganzoo.errors import GanzooError
 
 app = typer.Typer(
@@ -24,7 +23,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-stderr = Console(stderr=True, highlight=False)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,87 @@
+"""Shared fixtures: strict plugin loading, real CLI processes, throwaway plugin packages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ["GANZOO_STRICT"] = "1"  # name clashes are errors in the test suite
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def fresh_plugins() -> Iterator[None]:
+    """Every test sees plugins loaded afresh (and leaves none cached)."""
+    from ganzoo import plugins
+
+    plugins.reset()
+    yield
+    plugins.reset()
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep caches out of the user's home (one cache per test session, shared across tests)."""
+    cache = tmp_path_factory.getbasetemp() / "ganzoo-cache"
+    monkeypatch.setenv("GANZOO_CACHE", str(cache))
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``ganzoo`` command as a user would, in a real process."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "ganzoo", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=timeout,
+    )
+
+
+def build_plugin_package(
+    folder: Path, distribution: str, version: str, module: str, source: str
+) -> Path:
+    """Write a minimal plugin project (pyproject with a ``ganzoo`` entry point) into ``folder``."""
+    project = folder / distribution
+    (project / module).mkdir(parents=True)
+    (project / module / "__init__.py").write_text(textwrap.dedent(source))
+    (project / "pyproject.toml").write_text(textwrap.dedent(f"""
+        [build-system]
+        requires = ["setuptools>=61"]
+        build-backend = "setuptools.build_meta"
+
+        [project]
+        name = "{distribution}"
+        version = "{version}"
+
+        [project.entry-points.ganzoo]
+        {module} = "{module}"
+
+        [tool.setuptools]
+        packages = ["{module}"]
+    """))
+    return project
+
+
+def pip_install(project: Path, target: Path) -> None:
+    """Build and install a project into ``target`` with pip (offline, no build isolation)."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+         "--no-build-isolation", "--disable-pip-version-check", "--target", str(target),
+         str(project)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
