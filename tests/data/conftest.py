@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from idx_files import write_mnist_like
+from idx_files import make_read_only, make_writable, write_mnist_like
 
 from ganzoo.data.source import DataContext
-
-SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-"""The project's shared, read-only copy of the original MNIST files (may be absent)."""
-
-
-def make_read_only(root: Path) -> None:
-    for path in [root, *root.rglob("*")]:
-        mode = path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
-        path.chmod(mode)
-
-
-def make_writable(root: Path) -> None:
-    for path in [root, *root.rglob("*")]:
-        path.chmod(path.stat().st_mode | stat.S_IWUSR)
 
 
 @pytest.fixture

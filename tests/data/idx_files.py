@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import stat
 import struct
 from pathlib import Path
 
@@ -61,3 +62,18 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
         str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
         for p in sorted(root.rglob("*"))
     }
+
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+"""The project's shared, read-only copy of the original MNIST files (may be absent)."""
+
+
+def make_read_only(root: Path) -> None:
+    for path in [root, *root.rglob("*")]:
+        mode = path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+        path.chmod(mode)
+
+
+def make_writable(root: Path) -> None:
+    for path in [root, *root.rglob("*")]:
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)

@@ -10,8 +10,7 @@ from urllib.error import URLError
 import numpy as np
 import pytest
 import torch
-from conftest import SHARED_DATA, make_read_only
-from idx_files import snapshot, write_idx, write_mnist_like
+from idx_files import SHARED_DATA, make_read_only, snapshot, write_idx, write_mnist_like
 
 from ganzoo.builtin.datasets.mnist import build_fashion_mnist, build_mnist, load_idx_dataset
 from ganzoo.builtin.datasets.settings import MnistSettings
