@@ -1,0 +1,75 @@
+"""Every registered architecture with every registered loss, and the shapes they adapt to."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+import ganzoo
+from ganzoo.data.spec import DataSpec
+from ganzoo.errors import DataError
+from ganzoo.models import BuildOptions
+
+ARCHITECTURES = [e.name for e in ganzoo.list_components("architecture")]
+LOSSES = [e.name for e in ganzoo.list_components("loss")]
+
+
+def build(name: str, spec: DataSpec, **options: bool):  # type: ignore[no-untyped-def]
+    return ganzoo.build("architecture", name, {}, spec, BuildOptions(**options))
+
+
+@pytest.mark.parametrize("name", ARCHITECTURES)
+@pytest.mark.parametrize("shape", [(1, 28, 28), (3, 32, 32), (3, 64, 64)])
+def test_image_architectures_make_the_data_shape(name: str, shape: tuple[int, ...]) -> None:
+    models = build(name, DataSpec(shape))
+    z = torch.randn(3, models.latent_dim)
+    images = models.generator(z)
+    assert images.shape == (3, *shape)
+    assert images.min() >= -1 and images.max() <= 1
+    assert models.discriminator(images).shape == (3,)
+
+
+def test_mlp_gan_handles_points_with_a_linear_output() -> None:
+    models = build("mlp-gan", DataSpec((2,), value_range=(-5.0, 5.0)))
+    points = models.generator(torch.randn(4, 100))
+    assert points.shape == (4, 2)
+    assert not any(isinstance(m, nn.Tanh) for m in models.generator.modules())
+
+
+def test_mlp_gan_has_the_classic_widths() -> None:
+    models = build("mlp-gan", DataSpec((1, 28, 28)))
+    widths = [m.out_features for m in models.generator.modules() if isinstance(m, nn.Linear)]
+    assert widths == [128, 256, 512, 1024, 784]
+    widths = [m.out_features for m in models.discriminator.modules() if isinstance(m, nn.Linear)]
+    assert widths == [512, 256, 1]
+
+
+def test_dcgan_critic_has_no_batchnorm_when_the_loss_forbids_it() -> None:
+    critic = build("dcgan", DataSpec((3, 32, 32)), batchnorm_in_discriminator=False).discriminator
+    assert not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in critic.modules())
+    assert any(isinstance(m, nn.GroupNorm) for m in critic.modules())
+    default = build("dcgan", DataSpec((3, 32, 32))).discriminator
+    assert any(isinstance(m, nn.BatchNorm2d) for m in default.modules())
+    assert not any(isinstance(m, (nn.Linear, nn.MaxPool2d, nn.AvgPool2d)) for m in default.modules())
+
+
+@pytest.mark.parametrize("shape", [(1, 30, 30), (3, 32, 16), (2,)])
+def test_dcgan_refuses_sizes_it_cannot_make(shape: tuple[int, ...]) -> None:
+    with pytest.raises(DataError, match="dcgan"):
+        build("dcgan", DataSpec(shape))
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("architecture", ARCHITECTURES)
+def test_every_architecture_trains_with_every_loss(architecture: str, loss: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = ganzoo.RunConfig(
+        architecture=architecture, loss=loss, steps=3, batch_size=8, device="cpu",
+        out=tmp_path / "run", grid_size=4, dataset_settings={"image_size": 16}
+        if architecture == "dcgan" else {},
+    )
+    run_dir = ganzoo.train(config, show_progress=False, show_summary=False)
+    generator = ganzoo.load_generator(run_dir)
+    assert generator.description.step == 3
+    samples = generator.sample(2)
+    assert samples.shape[0] == 2 and torch.isfinite(samples).all()
