@@ -52,6 +52,13 @@ class RunConfig(BaseModel):
         None, ge=0, lt=1, description="Decay of a moving average of G's weights (e.g. 0.999)."
     )
     compile: bool = Field(False, description="torch.compile the networks.")
+    spectral_norm: bool = Field(False, description="Spectral normalisation in D.")
+    minibatch_std: bool = Field(False, description="A minibatch standard-deviation layer in D.")
+    diffaugment: str | None = Field(
+        None,
+        description="DiffAugment policy for D's inputs, real and fake alike: "
+        "comma-separated of translation, cutout, color.",
+    )
     architecture_settings: dict[str, Any] = Field(default_factory=dict)
     loss_settings: dict[str, Any] = Field(default_factory=dict)
     dataset_settings: dict[str, Any] = Field(default_factory=dict)

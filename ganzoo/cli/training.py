@@ -34,6 +34,15 @@ def run_command(
     ),
     ema: float | None = typer.Option(None, "--ema", help="Keep a moving average of G (0.999)."),
     compile_: bool | None = typer.Option(None, "--compile", help="torch.compile the networks."),
+    spectral_norm: bool | None = typer.Option(
+        None, "--spectral-norm", help="Spectral normalisation in D."
+    ),
+    minibatch_std: bool | None = typer.Option(
+        None, "--minibatch-std", help="Minibatch standard-deviation layer in D."
+    ),
+    diffaugment: str | None = typer.Option(
+        None, "--diffaugment", help="DiffAugment policy, e.g. translation,cutout,color."
+    ),
     resume: Path | None = typer.Option(None, "--resume", help="Continue the run in this folder."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace the run in --out."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary or progress bar."),
@@ -50,7 +59,8 @@ def run_command(
         {
             "loss": loss, "dataset": dataset, "data_root": data_root, "steps": steps,
             "epochs": epochs, "batch_size": batch_size, "seed": seed, "device": device,
-            "out": out, "ema": ema, "compile": compile_,
+            "out": out, "ema": ema, "compile": compile_, "spectral_norm": spectral_norm,
+            "minibatch_std": minibatch_std, "diffaugment": diffaugment,
         },
         {"lr_g": lr_g, "lr_d": lr_d},
     )

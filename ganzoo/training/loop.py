@@ -11,7 +11,8 @@ from torch import nn
 
 from ganzoo.data.source import Batch
 from ganzoo.errors import DivergenceError
-from ganzoo.losses import LossValue
+from ganzoo.losses import Critic, LossValue
+from ganzoo.training.augment import build_augmentation
 from ganzoo.training.setup import RunPlan
 
 
@@ -61,6 +62,7 @@ class Trainer:
             list(self.discriminator.parameters()), settings.lr_d, betas
         )
         self.n_critic = settings.n_critic
+        self.augment = build_augmentation(self.config.diffaugment, plan.data.spec)
         self.step = start_step
         self._batches: Iterator[Batch] | None = None
         self.generator.train()
@@ -84,11 +86,15 @@ class Trainer:
             return self.generator(z, labels)
         return self.generator(z)
 
-    def critic(self, labels: torch.Tensor | None):  # type: ignore[no-untyped-def]
-        """The discriminator as a function of examples only, labels bound when conditional."""
+    def critic(self, labels: torch.Tensor | None) -> Critic:
+        """D as a function of examples only: labels bound when conditional, inputs augmented."""
+        discriminate: Critic = self.discriminator
         if self.plan.models.conditional:
-            return functools.partial(self.discriminator, labels=labels)
-        return self.discriminator
+            discriminate = functools.partial(self.discriminator, labels=labels)
+        if self.augment is None:
+            return discriminate
+        augment = self.augment
+        return lambda x: discriminate(augment(x))
 
     def train_step(self) -> dict[str, torch.Tensor]:
         """One generator update after ``n_critic`` discriminator updates."""

@@ -77,7 +77,11 @@ def prepare(config: RunConfig, registry: Registry) -> RunPlan:
     data: DataSource = registry.build(
         "dataset", config.dataset, config.dataset_settings, default_context(config.data_root)
     )
-    build_options = BuildOptions(batchnorm_in_discriminator=loss.batchnorm_in_discriminator)
+    build_options = BuildOptions(
+        batchnorm_in_discriminator=loss.batchnorm_in_discriminator,
+        spectral_norm=config.spectral_norm,
+        minibatch_std=config.minibatch_std,
+    )
     torch.manual_seed(config.seed)
     models: GANModels = registry.build(
         "architecture",
