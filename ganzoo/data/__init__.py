@@ -1,13 +1,35 @@
-"""Data contract: :class:`DataSpec`, :class:`DataSource` and :class:`Batch`."""
+"""Data contract: :class:`DataSpec`, :class:`DataSource` and :class:`Batch`.
+
+Importing this package stays torch-free; everything but the spec is loaded on first use.
+"""
 
 from ganzoo.data.spec import DataSpec
 
-__all__ = ["Batch", "DataContext", "DataSource", "DataSpec"]
+__all__ = [
+    "Batch",
+    "DataContext",
+    "DataSource",
+    "DataSpec",
+    "GaussianMixtureSource",
+    "InMemorySource",
+    "StreamingImageSource",
+    "default_context",
+]
+
+_LAZY = {
+    "Batch": "source",
+    "DataContext": "source",
+    "DataSource": "source",
+    "GaussianMixtureSource": "mixture",
+    "InMemorySource": "memory",
+    "StreamingImageSource": "streaming",
+    "default_context": "context",
+}
 
 
 def __getattr__(name: str) -> object:  # torch-free import of the spec
-    if name in {"Batch", "DataContext", "DataSource"}:
-        from ganzoo.data import source
+    if name in _LAZY:
+        from importlib import import_module
 
-        return getattr(source, name)
+        return getattr(import_module(f"ganzoo.data.{_LAZY[name]}"), name)
     raise AttributeError(name)

@@ -43,15 +43,16 @@ def tensor_path(cache_dir: Path, name: str, *key: object) -> Path:
     return cache_dir / "tensors" / f"{name}-{text_digest(FORMAT_VERSION, *key)}.safetensors"
 
 
-def load_tensors(path: Path) -> dict[str, torch.Tensor] | None:
-    """The cached tensors, or ``None`` when absent or unreadable (then they are rebuilt)."""
+def load_tensors(path: Path, keys: Iterable[str]) -> dict[str, torch.Tensor] | None:
+    """The cached tensors; ``None`` when absent, unreadable or lacking ``keys`` (then rebuilt)."""
     if not path.is_file():
         return None
     try:
-        return load_file(path)
+        tensors = load_file(path)
     except Exception as error:  # any unreadable cache (truncated, foreign) is rebuilt
         log.warning("ignoring unreadable cache file %s: %s", path, error)
         return None
+    return tensors if set(keys) <= tensors.keys() else None
 
 
 def save_tensors(path: Path, tensors: dict[str, torch.Tensor]) -> bool:

@@ -49,7 +49,7 @@ def build_cifar10(settings: Cifar10Settings, context: DataContext) -> InMemorySo
         sources = [found["archive"]]
     key = (settings.split, settings.image_size, file_digest(sources))
     cache_file = tensor_path(context.cache_dir, "cifar10", *key)
-    cached = load_tensors(cache_file)
+    cached = load_tensors(cache_file, ("images", "labels"))
     if cached is not None:
         images, labels = cached["images"], cached["labels"]
     else:

@@ -97,7 +97,7 @@ def _in_memory(
     stats = [(str(f.relative_to(scan.root)), *_stat(f)) for f in scan.files]
     key = (str(scan.root.resolve()), settings.image_size, settings.channels, text_digest(stats))
     cache_file = tensor_path(context.cache_dir, "image-folder", *key)
-    cached = load_tensors(cache_file)
+    cached = load_tensors(cache_file, ("images", "keep"))
     if cached is not None:
         keep = cached["keep"].bool()
         images = cached["images"]

@@ -53,7 +53,7 @@ def load_idx_dataset(
     )
     sources = [found[n] for n in FILES[split]]
     cache_file = tensor_path(context.cache_dir, name, split, image_size, file_digest(sources))
-    cached = load_tensors(cache_file)
+    cached = load_tensors(cache_file, ("images", "labels"))
     if cached is not None:
         images, labels = cached["images"], cached["labels"]
     else:
