@@ -131,10 +131,10 @@ class Trainer:
         for ema_buffer, buffer in zip(self.generator_ema.buffers(), self.generator.buffers()):
             ema_buffer.copy_(buffer)
 
-    def check_finite(self, losses: dict[str, torch.Tensor]) -> None:
-        """Stop with a :class:`DivergenceError` on a non-finite loss or weight."""
+    def check_finite(self, losses: dict[str, torch.Tensor], weights: bool = False) -> None:
+        """Stop with a :class:`DivergenceError` on a non-finite loss (or weight, if asked)."""
         bad = [k for k, v in losses.items() if not bool(torch.isfinite(v).all())]
-        if not bad:
+        if weights and not bad:
             for role, module in (("generator", self.generator), ("discriminator", self.discriminator)):
                 if any(not bool(torch.isfinite(p).all()) for p in module.parameters()):
                     bad.append(f"{role} weights")

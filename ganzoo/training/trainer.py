@@ -137,7 +137,7 @@ def _run(
             if step % sample_every == 0 or step == config.steps:
                 artifacts.save_samples(trainer, step)
             if stop.signum is not None or step % checkpoint_every == 0 or step == config.steps:
-                trainer.check_finite(losses)
+                trainer.check_finite(losses, weights=True)
                 write_checkpoint(trainer, run_dir)
             progress.advance(step)
             if stop.signum is not None:
