@@ -10,7 +10,7 @@ from ganzoo_relativistic.settings import SwissRollSettings
 from ganzoo_relativistic.swiss_roll import build_swiss_roll
 from pydantic import ValidationError
 
-from ganzoo.data import DataContext
+from ganzoo.data.source import DataContext
 
 CPU = torch.device("cpu")
 

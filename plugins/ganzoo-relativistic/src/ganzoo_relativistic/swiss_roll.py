@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import torch
 
-from ganzoo.data import Batch, DataContext, DataSource, DataSpec
+from ganzoo.data.source import Batch, DataContext, DataSource
+from ganzoo.data.spec import DataSpec
 from ganzoo_relativistic.settings import SwissRollSettings
 
 
