@@ -1,0 +1,83 @@
+"""``ganzoo eval`` and ``ganzoo compare``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ganzoo.cli.common import print_plugin_warnings, stderr, stdout
+from ganzoo.errors import ConfigError
+
+
+def eval_command(
+    run_dir: Path = typer.Argument(..., help="A run directory written by 'ganzoo run'."),
+    metrics: list[str] = typer.Option([], "--metric", "-m", help="Metric to compute (repeat)."),
+    num_samples: int | None = typer.Option(None, "-n", help="Samples per metric."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the fake and real samples."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or mps."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Evaluate a run; prints a table and writes eval.json into the run directory."""
+    print_plugin_warnings()
+    if num_samples is not None and num_samples < 2:
+        raise ConfigError(f"-n must be at least 2, got {num_samples}")
+    from ganzoo.evaluation.session import evaluate_run
+    from ganzoo.training.setup import resolve_device
+
+    document = evaluate_run(
+        run_dir, metrics or None, num_samples=num_samples, seed=seed,
+        device=resolve_device(device), progress=lambda line: stderr.print(f"[dim]{line}[/]"),
+    )
+    if as_json:
+        typer.echo(json.dumps(document, indent=2))
+        return
+    stdout.print(metrics_table(document["metrics"], title=f"{run_dir} (step {document['step']})"))
+
+
+def metrics_table(metrics: dict[str, dict[str, float]], title: str = "") -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for column in ("metric", "value", ""):
+        table.add_column(column, justify="right" if column == "" else "left")
+    for metric, values in metrics.items():
+        for index, (key, value) in enumerate(values.items()):
+            table.add_row(metric if index == 0 else "", key, f"{value:.4g}")
+    return table
+
+
+def compare_command(
+    architecture: str = typer.Argument(..., help="Architecture, e.g. mlp-gan."),
+    losses: list[str] = typer.Option([], "--loss", "-l", help="Loss to compare (repeat)."),
+    dataset: str | None = typer.Option(None, "--dataset", "-d", help="Dataset (default digits)."),
+    data_root: Path | None = typer.Option(None, "--data-root", help="Folder of dataset files."),
+    steps: int | None = typer.Option(None, "--steps", help="Steps per run (default: each loss's)."),
+    seeds: int = typer.Option(1, "--seeds", help="Seeds per loss."),
+    batch_size: int | None = typer.Option(None, "--batch-size", "-b", help="Batch size."),
+    metrics: list[str] = typer.Option([], "--metric", "-m", help="Metric (repeat)."),
+    num_samples: int | None = typer.Option(None, "-n", help="Samples per metric."),
+    assignments: list[str] = typer.Option([], "--set", "-s", help="key=value for every run."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Report folder."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or mps."),
+) -> None:
+    """Train ARCH with every --loss and --seeds seeds, evaluate each, write a report folder."""
+    print_plugin_warnings()
+    if not losses:
+        raise ConfigError("give at least one --loss (e.g. --loss bce --loss wgan-gp)")
+    if seeds < 1:
+        raise ConfigError(f"--seeds must be at least 1, got {seeds}")
+    from ganzoo.evaluation.compare import CompareRequest, run_comparison
+
+    request = CompareRequest(
+        architecture=architecture, losses=losses, dataset=dataset, data_root=data_root,
+        steps=steps, seeds=seeds, batch_size=batch_size, metrics=metrics or None,
+        num_samples=num_samples, assignments=assignments, out=out, device=device,
+    )
+    report = run_comparison(request, console=stderr)
+    stdout.print(str(report))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(eval_command)
+    app.command("compare")(compare_command)
