@@ -50,11 +50,11 @@ def scatter_image(
     if reference is not None:
         ref = reference.detach().float().cpu().numpy()
         axes.scatter(ref[:, 0], ref[:, 1], s=30, marker="x", color="tab:red", label="true means")
+    if limits is None and reference is not None:  # fixed by the true data: plots compare
+        limits = float(np.abs(reference.detach().cpu().numpy()).max()) * 1.5 + 0.5
     if limits is None:
-        span = np.abs(data).max() if data.size else 1.0
-        if reference is not None:
-            span = max(span, float(np.abs(reference.cpu().numpy()).max()))
-        limits = float(min(span * 1.2 + 0.1, 1e3))
+        span = float(np.abs(data).max()) if data.size else 1.0
+        limits = min(span * 1.2 + 0.1, 1e3)
     axes.set_xlim(-limits, limits)
     axes.set_ylim(-limits, limits)
     axes.set_aspect("equal")
