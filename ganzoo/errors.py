@@ -1,4 +1,4 @@
-"""Errors that reach the user as one clear line and exit code 2."""
+"""Errors that reach the user as one clear line and an exit code (2 for bad input)."""
 
 from __future__ import annotations
 
@@ -45,8 +45,14 @@ class PluginError(GanzooError):
     """A plugin that breaks the plugin contract (raised only in strict mode)."""
 
 
+class StorageError(GanzooError):
+    """A file that cannot be written: a full disk, a read-only folder."""
+
+
 class DivergenceError(GanzooError):
-    """Training produced a non-finite loss or weight."""
+    """Training produced a non-finite loss or weight; not an input error, so exit code 1."""
+
+    exit_code = 1
 
 
 def closest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:

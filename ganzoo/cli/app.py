@@ -9,8 +9,11 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from typing import NoReturn
 
 import typer
+from rich.markup import escape
+
 from ganzoo import __version__
 from ganzoo.cli.common import stderr
 from ganzoo.errors import GanzooError
@@ -74,39 +77,52 @@ def debug_enabled() -> bool:
 
 def run_app(args: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every user error into one line and exit code 2."""
+    from ganzoo.training.interrupts import terminate_quietly
+
+    terminate_quietly()
     _register_builtin_commands()
     _register_plugin_commands()
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="ganzoo", standalone_mode=False)
     except GanzooError as error:
-        if debug_enabled():
-            traceback.print_exc()
-        stderr.print(f"[red]error:[/] {error}", soft_wrap=True)
-        sys.exit(error.exit_code)
-    except KeyboardInterrupt:
-        stderr.print("interrupted")
-        sys.exit(130)
+        _fail("[red]error:[/]", _one_line(str(error), lower=False), error.exit_code)
+    except KeyboardInterrupt as error:
+        _fail("", str(error) or "interrupted", getattr(error, "exit_code", 130))
     except Exception as error:
-        # Typer vendors its own click; recognise its exceptions by what they offer.
-        if type(error).__name__ == "Abort":
-            stderr.print("interrupted")
-            sys.exit(130)
-        if type(error).__name__ == "NoArgsIsHelpError":
-            error.show()  # type: ignore[attr-defined]
-            sys.exit(2)
-        if not (hasattr(error, "format_message") and hasattr(error, "exit_code")):
-            raise
-        context = getattr(error, "ctx", None)
-        hint = ""
-        if context is not None and getattr(context, "parent", None) is not None:
-            hint = f" (see 'ganzoo {context.info_name} --help')"
-        message = _one_line(error.format_message())
-        stderr.print(f"[red]error:[/] {message}{hint}", soft_wrap=True)
-        sys.exit(error.exit_code)
+        _click_error(error)
+        # A bug, not a user error: one line, exit code 1; --debug shows the traceback.
+        where = "" if debug_enabled() else " (run with --debug for the traceback)"
+        message = _one_line(str(error), lower=False) or "no message"
+        _fail("[red]internal error:[/]", f"{type(error).__name__}: {message}{where}", 1)
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _one_line(message: str) -> str:
+def _fail(label: str, message: str, code: int) -> NoReturn:
+    """Print the traceback under --debug, then ``label message`` as one line, and exit."""
+    if debug_enabled():
+        traceback.print_exc()
+    stderr.print(f"{label} {escape(message)}" if label else escape(message), soft_wrap=True)
+    sys.exit(code)
+
+
+def _click_error(error: Exception) -> None:
+    """Exit for the errors of Typer's vendored click, recognised by what they offer."""
+    if type(error).__name__ == "Abort":
+        _fail("", "interrupted", 130)
+    if type(error).__name__ == "NoArgsIsHelpError":
+        error.show()  # type: ignore[attr-defined]
+        sys.exit(2)
+    if not (hasattr(error, "format_message") and hasattr(error, "exit_code")):
+        return
+    context = getattr(error, "ctx", None)
+    hint = ""
+    if context is not None and getattr(context, "parent", None) is not None:
+        hint = f" (see 'ganzoo {context.info_name} --help')"
+    message = _one_line(error.format_message())
+    _fail("[red]error:[/]", f"{message}{hint}", error.exit_code)
+
+
+def _one_line(message: str, lower: bool = True) -> str:
     text = " ".join(part.strip() for part in message.splitlines() if part.strip())
-    return text[:1].lower() + text[1:] if text else text
+    return text[:1].lower() + text[1:] if text and lower else text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import typer
@@ -38,6 +39,7 @@ def sample_command(
     import torch
 
     from ganzoo.images import samples_image
+    from ganzoo.storage.atomic import write_atomic
     from ganzoo.storage.weights import load_generator
     from ganzoo.training.setup import resolve_device
 
@@ -57,11 +59,12 @@ def sample_command(
         labels = torch.arange(classes).repeat_interleave(per_class)
         count, nrow = len(labels), per_class
     samples = generator.sample(count, seed=seed, labels=labels).cpu()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
     if out.suffix == ".npy":
-        np.save(out, samples.numpy())
+        np.save(buffer, samples.numpy(), allow_pickle=False)
     else:
-        samples_image(samples, generator.spec, nrow=nrow).save(out)
+        samples_image(samples, generator.spec, nrow=nrow).save(buffer, format="PNG")
+    write_atomic(out, buffer.getvalue())
     stdout.print(str(out))
 
 

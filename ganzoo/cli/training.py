@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,29 +52,69 @@ def run_command(
     """Train a GAN; leaves weights, samples, logs and checkpoints in a run directory."""
     print_plugin_warnings()
     if resume is not None:
-        _resume(resume, steps, quiet)
+        given = {
+            "ARCHITECTURE": architecture,
+            "--loss": loss,
+            "--dataset": dataset,
+            "--data-root": data_root,
+            "--epochs": epochs,
+            "--batch-size": batch_size,
+            "--lr-g": lr_g,
+            "--lr-d": lr_d,
+            "--seed": seed,
+            "--config": config_file,
+            "--set": assignments or None,
+            "--ema": ema,
+            "--compile": compile_,
+            "--overwrite": overwrite or None,
+            "--out": out if out is not None and out.resolve() != resume.resolve() else None,
+        }
+        refuse_with_resume([name for name, value in given.items() if value is not None])
+        _resume(resume, steps, device, quiet)
         return
     config = resolve_cli_config(
         architecture,
         config_file,
         assignments,
         {
-            "loss": loss, "dataset": dataset, "data_root": data_root, "steps": steps,
-            "epochs": epochs, "batch_size": batch_size, "seed": seed, "device": device,
-            "out": out, "ema": ema, "compile": compile_, "spectral_norm": spectral_norm,
-            "minibatch_std": minibatch_std, "diffaugment": diffaugment,
+            "loss": loss,
+            "dataset": dataset,
+            "data_root": data_root,
+            "steps": steps,
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "seed": seed,
+            "device": device,
+            "out": out,
+            "ema": ema,
+            "compile": compile_,
+            "spectral_norm": spectral_norm,
+            "minibatch_std": minibatch_std,
+            "diffaugment": diffaugment,
         },
         {"lr_g": lr_g, "lr_d": lr_d},
     )
-    from ganzoo.training.interrupts import StopRequested
     from ganzoo.training.trainer import train
 
-    try:
-        run_dir = train(config, overwrite=overwrite, console=stderr if not quiet else None,
-                        show_progress=not quiet, show_summary=not quiet)
-    except StopRequested as stop:
-        _stopped(stop, config.out)
+    with stopping_cleanly():
+        run_dir = train(
+            config,
+            overwrite=overwrite,
+            console=stderr if not quiet else None,
+            show_progress=not quiet,
+            show_summary=not quiet,
+        )
     stdout.print(str(run_dir))
+
+
+def refuse_with_resume(options: list[str]) -> None:
+    """``--resume`` continues a run with its saved config; only --steps and --device may change."""
+    if options:
+        raise ConfigError(
+            f"--resume continues a run with its saved config, so {', '.join(options)} cannot "
+            "be given with it; allowed with --resume: --steps, --device, --quiet "
+            "(or start a new run with another --out)"
+        )
 
 
 def resolve_cli_config(
@@ -92,30 +134,52 @@ def resolve_cli_config(
         cli_layer["loss_settings"] = loss_settings
     set_layer = parse_assignments(assignments)
     if "architecture" not in {**file_layer, **cli_layer, **set_layer}:
-        raise ConfigError("no architecture given: ganzoo run ARCH (see 'ganzoo list --kind architecture')")
+        raise ConfigError(
+            "no architecture given: ganzoo run ARCH (see 'ganzoo list --kind architecture')"
+        )
     source = f"config file {config_file}" if config_file and not cli_layer else "configuration"
     return build_config(file_layer, cli_layer, set_layer, source=source)
 
 
-def _resume(run_dir: Path, steps: int | None, quiet: bool) -> None:
-    from ganzoo.training.interrupts import StopRequested
+def _resume(run_dir: Path, steps: int | None, device: str | None, quiet: bool) -> None:
     from ganzoo.training.trainer import resume
 
-    try:
-        resume(run_dir, steps=steps, console=stderr if not quiet else None,
-               show_progress=not quiet)
-    except StopRequested as stop:
-        _stopped(stop, run_dir)
+    with stopping_cleanly():
+        resume(
+            run_dir,
+            steps=steps,
+            device=device,
+            console=stderr if not quiet else None,
+            show_progress=not quiet,
+        )
     stdout.print(str(run_dir))
 
 
-def _stopped(stop: Any, run_dir: Path | None) -> None:
-    where = run_dir if run_dir is not None else "the run directory"
-    stderr.print(
-        f"stopped at step {stop.step}; checkpoint written. To continue: "
-        f"ganzoo run --resume {where}"
-    )
-    sys.exit(stop.exit_code)
+@contextlib.contextmanager
+def stopping_cleanly() -> Iterator[None]:
+    """Turn a Ctrl-C / SIGTERM stop into the resume hint and exit code 130 / 143."""
+    from ganzoo.training.interrupts import StopNow, StopRequested
+
+    try:
+        yield
+    except StopRequested as stop:
+        stderr.print(
+            f"{stop}; checkpoint written. To continue: ganzoo run --resume {stop.run_dir}",
+            soft_wrap=True,
+        )
+        sys.exit(stop.exit_code)
+    except StopNow as now:
+        if now.run_dir is None:
+            stderr.print(f"{now}", soft_wrap=True)
+        elif now.checkpoint_step is None:
+            stderr.print(f"{now}, before any checkpoint was written", soft_wrap=True)
+        else:
+            stderr.print(
+                f"{now}; the checkpoint of step {now.checkpoint_step} is intact. "
+                f"To continue: ganzoo run --resume {now.run_dir}",
+                soft_wrap=True,
+            )
+        sys.exit(now.exit_code)
 
 
 def summary_command(
@@ -128,8 +192,13 @@ def summary_command(
     """Print the layer summaries of G and D without training."""
     print_plugin_warnings()
     config = build_config(
-        {"architecture": architecture, "dataset": dataset, "loss": loss, "data_root": data_root,
-         "device": "cpu"},
+        {
+            "architecture": architecture,
+            "dataset": dataset,
+            "loss": loss,
+            "data_root": data_root,
+            "device": "cpu",
+        },
         parse_assignments(assignments),
     )
     import torch

@@ -22,6 +22,7 @@ from ganzoo.storage.weights import FORMAT_KEY, FORMAT_VERSION, read_safetensors
 
 CHECKPOINT_DIR = "checkpoints"
 CHECKPOINT_PATTERN = re.compile(r"^step-(\d+)\.safetensors$")
+UNREADABLE_SUFFIX = ".unreadable"
 
 
 @dataclass
@@ -48,7 +49,9 @@ def list_checkpoints(run_dir: Path) -> list[Path]:
     folder = run_dir / CHECKPOINT_DIR
     if not folder.is_dir():
         return []
-    found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := CHECKPOINT_PATTERN.match(p.name))]
+    found = [
+        (int(m.group(1)), p) for p in folder.iterdir() if (m := CHECKPOINT_PATTERN.match(p.name))
+    ]
     return [p for _, p in sorted(found)]
 
 
@@ -83,45 +86,72 @@ def save_checkpoint(run_dir: Path, checkpoint: Checkpoint, keep: int) -> Path:
 
 
 def load_checkpoint(path: Path) -> Checkpoint:
-    """Read a checkpoint written by :func:`save_checkpoint`."""
+    """Read a checkpoint written by :func:`save_checkpoint`; anything amiss is a WeightsError."""
     tensors, metadata = read_safetensors(path)
     if metadata.get("ganzoo.role") != "checkpoint":
         raise WeightsError(f"{path} is not a ganzoo training checkpoint")
     try:
-        roles = json.loads(metadata["ganzoo.modules"])
+        roles = _string_list(json.loads(metadata["ganzoo.modules"]), "modules")
         structure = json.loads(metadata["ganzoo.optimizers"])
+        if not isinstance(structure, dict):
+            raise TypeError("optimizers is not a table")
         step = int(metadata["ganzoo.step"])
+        if step < 0:
+            raise ValueError(f"negative step {step}")
         config_toml = metadata["ganzoo.config"]
-    except (KeyError, ValueError) as error:
-        raise WeightsError(f"{path} has damaged checkpoint metadata: {error}") from None
-    modules = {
-        role: {k[len(role) + 1 :]: v for k, v in tensors.items() if k.startswith(role + ".")}
-        for role in roles
-    }
-    optimizers = {}
-    for role, layout in structure.items():
-        prefix = f"optimizer.{role}."
-        flat = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
-        optimizers[role] = unflatten_optimizer_state(flat, layout)
-    rng = {k[4:]: v for k, v in tensors.items() if k.startswith("rng.")}
+        optimizers = {
+            str(role): unflatten_optimizer_state(
+                _with_prefix(tensors, f"optimizer.{role}."), layout
+            )
+            for role, layout in structure.items()
+        }
+    except (KeyError, ValueError, TypeError, AttributeError) as error:
+        raise WeightsError(
+            f"{path} has damaged checkpoint metadata ({type(error).__name__}: {error})"
+        ) from None
+    modules = {role: _with_prefix(tensors, role + ".") for role in roles}
+    rng = _with_prefix(tensors, "rng.")
     extra = {k: v for k, v in metadata.items() if k not in {"ganzoo.config", "ganzoo.optimizers"}}
     return Checkpoint(step, modules, optimizers, rng, config_toml, extra)
 
 
-def newest_readable_checkpoint(run_dir: Path) -> tuple[Checkpoint, list[str]]:
-    """The newest checkpoint that reads cleanly, and a warning for each one skipped."""
-    warnings: list[str] = []
+def _with_prefix(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
+    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+
+
+def _string_list(value: object, what: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"{what} is not a list of names")
+    return value
+
+
+def newest_readable_checkpoint(run_dir: Path) -> tuple[Checkpoint, list[Path], list[str]]:
+    """The newest checkpoint that reads cleanly, the newer files skipped, and why each was."""
+    skipped: list[Path] = []
+    reasons: list[str] = []
     for path in reversed(list_checkpoints(run_dir)):
         try:
-            return load_checkpoint(path), warnings
+            return load_checkpoint(path), skipped, reasons
         except WeightsError as error:
-            warnings.append(f"skipping unreadable checkpoint: {error}")
+            skipped.append(path)
+            reasons.append(str(error))
+    found = f" ({len(skipped)} unreadable)" if skipped else ""
     raise WeightsError(
-        f"{run_dir} has no readable checkpoint in {CHECKPOINT_DIR}/ to resume from"
+        f"{run_dir} has no readable checkpoint in {CHECKPOINT_DIR}/{found} to resume from; "
+        "start the run afresh with --overwrite"
     )
 
 
-def flatten_optimizer_state(state: dict[str, Any]) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+def set_aside(path: Path) -> Path:
+    """Rename an unreadable checkpoint so that it is neither resumed from nor deleted."""
+    target = path.with_name(path.name + UNREADABLE_SUFFIX)
+    path.replace(target)
+    return target
+
+
+def flatten_optimizer_state(
+    state: dict[str, Any],
+) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Split an optimiser ``state_dict`` into named tensors and a JSON-able layout."""
     tensors: dict[str, torch.Tensor] = {}
     values: dict[str, dict[str, Any]] = {}
@@ -139,12 +169,22 @@ def flatten_optimizer_state(state: dict[str, Any]) -> tuple[dict[str, torch.Tens
     return tensors, layout
 
 
-def unflatten_optimizer_state(tensors: dict[str, torch.Tensor], layout: dict[str, Any]) -> dict[str, Any]:
+def unflatten_optimizer_state(
+    tensors: dict[str, torch.Tensor], layout: dict[str, Any]
+) -> dict[str, Any]:
     """Rebuild an optimiser ``state_dict`` from :func:`flatten_optimizer_state`'s output."""
-    state: dict[int, dict[str, Any]] = {int(i): {} for i in layout["param_ids"]}
+    groups = layout["param_groups"]
+    if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
+        raise TypeError("param_groups is not a list of tables")
+    values = layout["values"]
+    if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
+        raise TypeError("values is not a table of tables")
+    state: dict[int, dict[str, Any]] = {
+        int(i): {} for i in _string_list(layout["param_ids"], "param_ids")
+    }
     for name, value in tensors.items():
         param_id, _, key = name.partition(".")
         state.setdefault(int(param_id), {})[key] = value
-    for param_id, extra in layout["values"].items():
+    for param_id, extra in values.items():
         state.setdefault(int(param_id), {}).update(extra)
-    return {"state": state, "param_groups": layout["param_groups"]}
+    return {"state": state, "param_groups": groups}

@@ -61,22 +61,68 @@ class ModelDescription:
             )
         try:
             return cls(
-                architecture=metadata["ganzoo.architecture"],
-                architecture_settings=dict(json.loads(metadata["ganzoo.architecture_settings"])),
-                build_options=BuildOptions(**json.loads(metadata["ganzoo.build_options"])),
-                spec=DataSpec.from_json(metadata["ganzoo.data_spec"]),
-                step=int(metadata.get("ganzoo.step", "0")),
+                architecture=_text(metadata["ganzoo.architecture"], "architecture"),
+                architecture_settings=_table(metadata["ganzoo.architecture_settings"]),
+                build_options=_build_options(metadata["ganzoo.build_options"]),
+                spec=_spec(metadata["ganzoo.data_spec"]),
+                step=_step(metadata.get("ganzoo.step", "0")),
                 extra={
-                    k.removeprefix("ganzoo."): v
-                    for k, v in metadata.items()
-                    if k.startswith("ganzoo.") and k.count(".") == 1
-                    and k.removeprefix("ganzoo.") in {"loss", "dataset", "conditional"}
+                    name: metadata[f"ganzoo.{name}"]
+                    for name in EXTRA_KEYS
+                    if f"ganzoo.{name}" in metadata
                 },
             )
-        except (KeyError, ValueError, TypeError, AttributeError) as error:
+        except METADATA_ERRORS as error:
             raise WeightsError(
                 f"{source} has damaged ganzoo metadata ({type(error).__name__}: {error})"
             ) from None
+
+
+EXTRA_KEYS = ("loss", "dataset", "conditional")
+METADATA_ERRORS = (KeyError, ValueError, TypeError, AttributeError, OverflowError, RecursionError)
+"""What parsing hostile metadata may raise; each becomes a one-line :class:`WeightsError`."""
+MAX_EXAMPLE_SIZE = 1 << 28
+"""Largest number of values in one example a weights file may describe."""
+MAX_CLASSES = 1 << 20
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{what} is empty")
+    return value
+
+
+def _table(text: str) -> dict[str, Any]:
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _build_options(text: str) -> BuildOptions:
+    options = BuildOptions(**_table(text))
+    if not all(isinstance(v, bool) for v in options.__dict__.values()):
+        raise TypeError("build options must be true or false")
+    return options
+
+
+def _spec(text: str) -> DataSpec:
+    raw = _table(text)
+    if not isinstance(raw.get("shape"), list) or not isinstance(raw.get("value_range"), list):
+        raise TypeError("shape and value_range must be lists")
+    spec = DataSpec.from_dict(raw)
+    if not spec.shape or any(s < 1 for s in spec.shape) or spec.numel > MAX_EXAMPLE_SIZE:
+        raise ValueError(f"implausible example shape {spec.shape}")
+    if spec.num_classes is not None and not 1 <= spec.num_classes <= MAX_CLASSES:
+        raise ValueError(f"implausible number of classes {spec.num_classes}")
+    return spec
+
+
+def _step(text: str) -> int:
+    step = int(text)
+    if step < 0:
+        raise ValueError(f"negative step {step}")
+    return step
 
 
 def save_module(module: nn.Module, path: Path, description: ModelDescription, role: str) -> None:
@@ -201,14 +247,27 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> Lo
     role = metadata.get("ganzoo.role", "generator")
     if role == "discriminator":
         raise WeightsError(f"{path} holds a discriminator; ganzoo sample needs a generator file")
+    if role == "checkpoint":
+        tensors = _checkpoint_generator(tensors)
     try:
         models = build_models(description)
     except GanzooError as error:
         raise WeightsError(f"cannot rebuild the network of {path}: {error}") from None
     load_state(models.generator, tensors, path)
     models.generator.eval().to(device)
-    return LoadedGenerator(models.generator, description, models.latent_dim,
-                           models.conditional, path)
+    return LoadedGenerator(
+        models.generator, description, models.latent_dim, models.conditional, path
+    )
+
+
+def _checkpoint_generator(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A training checkpoint's generator tensors (the moving average when it kept one)."""
+    for role in ("generator_ema", "generator"):
+        prefix = role + "."
+        found = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+        if found:
+            return found
+    return {}
 
 
 def resolve_generator_file(source: Path) -> Path:

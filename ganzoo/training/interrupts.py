@@ -1,26 +1,54 @@
-"""Ctrl-C and SIGTERM: finish the current step, checkpoint, exit 130 / 143."""
+"""Ctrl-C and SIGTERM: finish the current step, checkpoint, exit 130 / 143.
+
+The first signal only sets a flag that the training loop reads after each step; a
+second one raises :class:`StopNow` at once (the newest checkpoint on disk stays valid,
+since checkpoints are written atomically).
+"""
 
 from __future__ import annotations
 
 import signal
 import threading
+from pathlib import Path
 from types import FrameType, TracebackType
 
 EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
+def exit_code(signum: int) -> int:
+    """The shell's exit code for a process ended by ``signum`` (128 + number)."""
+    return 128 + int(signum)
+
+
+def signal_name(signum: int) -> str:
+    return "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+
+
 class StopRequested(Exception):
     """Raised after the checkpoint that follows a Ctrl-C or SIGTERM."""
 
-    def __init__(self, signum: int, step: int) -> None:
+    def __init__(self, signum: int, step: int, run_dir: Path | None = None) -> None:
         self.signum = signum
-        self.exit_code = EXIT_CODES.get(signal.Signals(signum), 130)
+        self.exit_code = exit_code(signum)
         self.step = step
-        super().__init__(f"stopped by {signal.Signals(signum).name} at step {step}")
+        self.run_dir = run_dir
+        super().__init__(f"stopped by {signal_name(signum)} at step {step}")
+
+
+class StopNow(KeyboardInterrupt):
+    """A second signal: stop at once, without finishing the step or writing a checkpoint."""
+
+    def __init__(self, signum: int, second: bool = True) -> None:
+        self.signum = signum
+        self.exit_code = exit_code(signum)
+        self.run_dir: Path | None = None
+        self.checkpoint_step: int | None = None
+        again = "a second " if second else ""
+        super().__init__(f"stopped at once by {again}{signal_name(signum)}")
 
 
 class GracefulStop:
-    """While active, the first Ctrl-C / SIGTERM sets :attr:`signum`; a second Ctrl-C stops at once."""
+    """While active, the first Ctrl-C / SIGTERM sets :attr:`signum`; a second one stops at once."""
 
     def __init__(self) -> None:
         self.signum: int | None = None
@@ -40,8 +68,23 @@ class GracefulStop:
     ) -> None:
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)  # type: ignore[arg-type]
+        self._previous.clear()
+
+    @property
+    def requested(self) -> bool:
+        return self.signum is not None
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.signum is not None:
-            raise KeyboardInterrupt  # second signal: stop at once
+            raise StopNow(signum)
         self.signum = signum
+
+
+def terminate_quietly() -> None:
+    """Outside training, let SIGTERM end the process like Ctrl-C does (no traceback, 143)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise StopNow(signum, second=False)

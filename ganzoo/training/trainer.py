@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import torch
 from rich.console import Console
 
-from ganzoo.config import RunConfig, build_config
-from ganzoo.errors import ConfigError
+from ganzoo.config import RunConfig, build_config, read_toml
+from ganzoo.errors import ConfigError, DivergenceError, WeightsError
 from ganzoo.plugins import plugin_set
-from ganzoo.storage.checkpoint import Checkpoint, newest_readable_checkpoint, save_checkpoint
-from ganzoo.storage.weights import ModelDescription, save_module
-from ganzoo.training.artifacts import RunArtifacts
-from ganzoo.training.interrupts import GracefulStop, StopRequested
+from ganzoo.storage.atomic import remove_stale_temporaries, write_atomic
+from ganzoo.storage.checkpoint import (
+    CHECKPOINT_DIR,
+    Checkpoint,
+    checkpoint_path,
+    newest_readable_checkpoint,
+    save_checkpoint,
+    set_aside,
+)
+from ganzoo.storage.weights import ModelDescription, load_state, save_module
+from ganzoo.training.artifacts import METRICS_FILE, RunArtifacts, read_metrics
+from ganzoo.training.interrupts import GracefulStop, StopNow, StopRequested
 from ganzoo.training.loop import StepLosses, Trainer
 from ganzoo.training.progress import TrainingProgress
 from ganzoo.training.run_dir import CONFIG_FILE, prepare_run_dir, save_config
@@ -58,41 +69,67 @@ def resume(
     run_dir: Path,
     *,
     steps: int | None = None,
+    device: str | None = None,
     console: Console | None = None,
     show_progress: bool = True,
 ) -> Path:
-    """Continue a run from its newest readable checkpoint (optionally to a new step count)."""
+    """Continue a run from its newest readable checkpoint (optionally to a new step count).
+
+    Unreadable newer checkpoints are renamed ``*.unreadable`` (never deleted), files a
+    killed process left half-written are removed, and ``metrics.jsonl`` is cut back to
+    the checkpoint's step, so the resumed run continues exactly where that one stood.
+    """
     console = console or Console(stderr=True, quiet=not show_progress)
     run_dir = Path(run_dir)
     if not (run_dir / CONFIG_FILE).is_file():
         raise ConfigError(f"--resume {run_dir}: not a ganzoo run directory (no {CONFIG_FILE})")
-    checkpoint, warnings = newest_readable_checkpoint(run_dir)
-    for warning in warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
-    from ganzoo.config import read_toml
-
+    checkpoint, skipped, reasons = newest_readable_checkpoint(run_dir)
+    for path, reason in zip(skipped, reasons, strict=True):
+        console.print(f"[yellow]warning:[/] {reason}; renamed it {set_aside(path).name}")
+    overrides = {"steps": steps, "device": device, "out": run_dir}
     saved = read_toml(run_dir / CONFIG_FILE)
-    config = build_config(saved, {"steps": steps} if steps else {}, source=str(run_dir / CONFIG_FILE))
+    config = build_config(saved, overrides, source=str(run_dir / CONFIG_FILE))
     plan = prepare(config, plugin_set().registry)
     trainer = Trainer(plan, start_step=checkpoint.step)
     restore(trainer, checkpoint)
-    if steps:
+    tidy_for_resume(run_dir, checkpoint.step)
+    if steps or device:
         save_config(run_dir, plan.config)
     console.print(f"resuming {run_dir} from step {checkpoint.step} of {plan.config.steps}")
     return _run(trainer, run_dir, console, show_progress, show_summary=False)
 
 
-def restore(trainer: Trainer, checkpoint: Checkpoint) -> None:
+def tidy_for_resume(run_dir: Path, step: int) -> None:
+    """Remove what a killed process left behind and log lines past the checkpoint's ``step``."""
+    for folder in (run_dir, run_dir / CHECKPOINT_DIR, run_dir / "samples"):
+        remove_stale_temporaries(folder)
+    metrics = run_dir / METRICS_FILE
+    if metrics.is_file():
+        kept = [row for row in read_metrics(run_dir) if row.get("step", 0) <= step]
+        write_atomic(metrics, "".join(json.dumps(row) + "\n" for row in kept).encode())
+
+
+def restore(trainer: Trainer, checkpoint: Checkpoint, source: Path | None = None) -> None:
     """Put a checkpoint's networks, optimiser and RNG states into ``trainer``."""
-    trainer.generator.load_state_dict(checkpoint.modules["generator"])
-    trainer.discriminator.load_state_dict(checkpoint.modules["discriminator"])
-    if trainer.generator_ema is not None and "generator_ema" in checkpoint.modules:
-        trainer.generator_ema.load_state_dict(checkpoint.modules["generator_ema"])
-    trainer.optimizer_g.load_state_dict(checkpoint.optimizers["generator"])
-    trainer.optimizer_d.load_state_dict(checkpoint.optimizers["discriminator"])
-    torch.set_rng_state(checkpoint.rng["torch"])
-    if "cuda" in checkpoint.rng and torch.cuda.is_available():
-        torch.cuda.set_rng_state(checkpoint.rng["cuda"])
+    where = source or Path(f"checkpoint of step {checkpoint.step}")
+    modules = [("generator", trainer.generator), ("discriminator", trainer.discriminator)]
+    if trainer.generator_ema is not None:
+        modules.append(("generator_ema", trainer.generator_ema))
+    for role, module in modules:
+        if role not in checkpoint.modules:
+            raise WeightsError(f"{where} holds no {role} weights")
+        load_state(module, checkpoint.modules[role], where)
+    if "torch" not in checkpoint.rng:
+        raise WeightsError(f"{where} holds no random-number state")
+    try:
+        trainer.optimizer_g.load_state_dict(checkpoint.optimizers["generator"])
+        trainer.optimizer_d.load_state_dict(checkpoint.optimizers["discriminator"])
+        torch.set_rng_state(checkpoint.rng["torch"])
+        if "cuda" in checkpoint.rng and trainer.device.type == "cuda":
+            torch.cuda.set_rng_state(checkpoint.rng["cuda"])
+    except (KeyError, ValueError, TypeError, RuntimeError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise WeightsError(f"{where} does not fit this run's optimisers: {reason}") from None
 
 
 def _run(
@@ -114,12 +151,16 @@ def _run(
     check_every = 1 if plan.device.type == "cpu" else config.log_every
     if trainer.step == 0:
         artifacts.save_samples(trainer, 0)
+    saved = SavedStep(trainer.step if trainer.step > 0 else None)
     interval = StepLosses()
     examples_per_step = config.batch_size * trainer.n_critic
     started = time.perf_counter()
     interval_start, interval_step = started, trainer.step
-    with GracefulStop() as stop, TrainingProgress(console, config.steps, trainer.step,
-                                                  show_progress) as progress:
+    with (
+        GracefulStop() as stop,
+        TrainingProgress(console, config.steps, trainer.step, show_progress) as progress,
+        saved.explain(run_dir),
+    ):
         while trainer.step < config.steps:
             losses = trainer.train_step()
             interval.add(losses)
@@ -129,23 +170,55 @@ def _run(
             if step % config.log_every == 0 or step == config.steps:
                 now = time.perf_counter()
                 rate = examples_per_step * (step - interval_step) / max(now - interval_start, 1e-9)
-                row = {"step": step, **interval.means(), "images_per_s": rate,
-                       "elapsed_s": now - started}
+                row = {
+                    "step": step,
+                    **interval.means(),
+                    "images_per_s": rate,
+                    "elapsed_s": now - started,
+                }
                 artifacts.log(row)
                 progress.show_losses(row)
                 interval, interval_start, interval_step = StepLosses(), now, step
             if step % sample_every == 0 or step == config.steps:
                 artifacts.save_samples(trainer, step)
-            if stop.signum is not None or step % checkpoint_every == 0 or step == config.steps:
-                trainer.check_finite(losses, weights=True)
+            stopping = stop.signum  # read once: a signal arriving later stops after the next step
+            if stopping is not None or step % checkpoint_every == 0 or step == config.steps:
+                trainer.check_finite(losses, weights=True)  # never replace a good checkpoint
                 write_checkpoint(trainer, run_dir)
+                saved.step = step
             progress.advance(step)
-            if stop.signum is not None:
-                raise StopRequested(stop.signum, step)
+            if stopping is not None:
+                raise StopRequested(stopping, step, run_dir)
     artifacts.finish()
-    console.print(f"[green]done[/]: {config.steps} steps in {time.perf_counter() - started:.1f} s; "
-                  f"weights, samples and logs in {run_dir}")
+    console.print(
+        f"[green]done[/]: {config.steps} steps in {time.perf_counter() - started:.1f} s; "
+        f"weights, samples and logs in {run_dir}"
+    )
     return run_dir
+
+
+@dataclass
+class SavedStep:
+    """The step of the newest checkpoint on disk, to tell the user what an abrupt stop kept."""
+
+    step: int | None
+
+    @contextlib.contextmanager
+    def explain(self, run_dir: Path) -> Iterator[None]:
+        """Add the newest checkpoint to a divergence message or an immediate stop."""
+        try:
+            yield
+        except DivergenceError as error:
+            raise DivergenceError(f"{error}; {self.describe(run_dir)}") from None
+        except StopNow as now:
+            now.run_dir, now.checkpoint_step = run_dir, self.step
+            raise
+
+    def describe(self, run_dir: Path) -> str:
+        if self.step is None:
+            return "no checkpoint was written before it"
+        path = checkpoint_path(run_dir, self.step)
+        return f"the last good checkpoint, of step {self.step}, is {path}"
 
 
 def write_checkpoint(trainer: Trainer, run_dir: Path) -> None:
@@ -179,7 +252,9 @@ def write_checkpoint(trainer: Trainer, run_dir: Path) -> None:
     )
     if trainer.generator_ema is not None:
         save_module(
-            trainer.generator_ema, run_dir / "generator_ema.safetensors", description,
+            trainer.generator_ema,
+            run_dir / "generator_ema.safetensors",
+            description,
             "generator-ema",
         )
 
@@ -192,7 +267,9 @@ def describe(plan: RunPlan, step: int) -> ModelDescription:
         build_options=plan.build_options,
         spec=plan.data.spec,
         step=step,
-        extra={"loss": plan.config.loss, "dataset": plan.config.dataset,
-               "conditional": json.dumps(plan.models.conditional)},
+        extra={
+            "loss": plan.config.loss,
+            "dataset": plan.config.dataset,
+            "conditional": json.dumps(plan.models.conditional),
+        },
     )
-

@@ -1,0 +1,33 @@
+"""Reliability tests: one CPU thread for torch, and child processes that cache their bytecode.
+
+Training on a busy machine with several intra-op threads is many times slower than
+with one, and every ``ganzoo`` child process otherwise compiles torch's sources
+afresh when bytecode writing is switched off; both would make these tests slow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import torch
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread() -> Iterator[None]:
+    """Run in-process training on one thread (as the child processes do), then restore."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope="session")
+def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for ``ganzoo`` child processes: one thread, a private bytecode cache."""
+    return {
+        "OMP_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "",
+        "PYTHONPYCACHEPREFIX": str(tmp_path_factory.getbasetemp() / "bytecode"),
+        "COLUMNS": "200",
+    }
