@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, ClassVar, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,8 +28,17 @@ class LossSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    lr_g: float = Field(2e-4, gt=0, description="Generator learning rate (Adam).")
-    lr_d: float = Field(2e-4, gt=0, description="Discriminator learning rate (Adam).")
+    optimizer: Literal["adam", "rmsprop"] = Field(
+        "adam", description="Optimiser of both networks (rmsprop ignores β₁ and β₂)."
+    )
+    lr_g: float = Field(
+        2e-4, gt=0,
+        description="Generator learning rate; set it apart from lr_d for TTUR "
+        "(two time-scale updates, Heusel et al. 2017, e.g. lr_g=1e-4, lr_d=4e-4).",
+    )
+    lr_d: float = Field(
+        2e-4, gt=0, description="Discriminator learning rate; see lr_g for TTUR."
+    )
     beta1: float = Field(0.5, ge=0, lt=1, description="Adam β₁ for both networks.")
     beta2: float = Field(0.999, ge=0, lt=1, description="Adam β₂ for both networks.")
     n_critic: int = Field(1, ge=1, description="Discriminator updates per generator update.")

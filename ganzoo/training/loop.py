@@ -33,8 +33,12 @@ class StepLosses:
         return {k: float(v) / max(1, self.count) for k, v in self.sums.items()}
 
 
-def make_optimizer(params: list[nn.Parameter], lr: float, betas: tuple[float, float]) -> torch.optim.Adam:
-    """Adam with the fastest implementation the device offers."""
+def make_optimizer(
+    params: list[nn.Parameter], lr: float, betas: tuple[float, float], kind: str = "adam"
+) -> torch.optim.Optimizer:
+    """Adam (or RMSprop, as weight-clipped WGAN asks) with the fastest implementation on offer."""
+    if kind == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, foreach=True)
     device = params[0].device if params else torch.device("cpu")
     fused = device.type in {"cuda", "cpu", "mps"}
     try:
@@ -57,9 +61,12 @@ class Trainer:
             self.generator_ema = _copy_module(self.generator).requires_grad_(False).eval()
         settings = plan.loss_settings
         betas = (settings.beta1, settings.beta2)
-        self.optimizer_g = make_optimizer(list(self.generator.parameters()), settings.lr_g, betas)
+        kind = settings.optimizer
+        self.optimizer_g = make_optimizer(
+            list(self.generator.parameters()), settings.lr_g, betas, kind
+        )
         self.optimizer_d = make_optimizer(
-            list(self.discriminator.parameters()), settings.lr_d, betas
+            list(self.discriminator.parameters()), settings.lr_d, betas, kind
         )
         self.n_critic = settings.n_critic
         self.augment = build_augmentation(self.config.diffaugment, plan.data.spec)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from ganzoo.builtin.architectures.settings import DCGANSettings, MLPGANSettings
+from ganzoo.builtin.architectures.settings import (
+    CDCGANSettings,
+    CGANSettings,
+    DCGANSettings,
+    MLPGANSettings,
+)
 from ganzoo.plugins.loading import Registrar
 
 
@@ -20,4 +25,19 @@ def register_builtin(register: Registrar) -> None:
         "ganzoo.builtin.architectures.dcgan:build_dcgan",
         DCGANSettings,
         description="Deep convolutional GAN (Radford et al. 2015) for 1- or 3-channel images",
+    )
+    register(
+        "cgan",
+        "ganzoo.builtin.architectures.conditional:build_cgan",
+        CGANSettings,
+        description="Conditional mlp-gan (Mirza & Osindero 2014): a label embedding joined to "
+        "z and to D's input",
+        aliases=("conditional-gan",),
+    )
+    register(
+        "cdcgan",
+        "ganzoo.builtin.architectures.conditional:build_cdcgan",
+        CDCGANSettings,
+        description="Conditional DCGAN: label embedding joined to z, projection discriminator "
+        "(Miyato & Koyama 2018)",
     )

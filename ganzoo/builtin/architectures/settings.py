@@ -38,3 +38,22 @@ class DCGANSettings(BaseModel):
         64, ge=1, description="Feature maps of D's first layer."
     )
     negative_slope: float = Field(0.2, ge=0, lt=1, description="D's LeakyReLU slope.")
+
+
+class CGANSettings(MLPGANSettings):
+    """Conditional GAN (Mirza & Osindero 2014): mlp-gan with a label embedding in G and D."""
+
+    label_embedding_dim: int = Field(
+        16, ge=1, description="Size of the learned label embedding joined to z and to D's input."
+    )
+
+
+class CDCGANSettings(DCGANSettings):
+    """Conditional DCGAN: a label embedding joined to z, a projection discriminator.
+
+    The discriminator follows Miyato & Koyama (2018).
+    """
+
+    label_embedding_dim: int = Field(
+        16, ge=1, description="Size of the learned label embedding joined to z in G."
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from ganzoo.losses import LossSettings
@@ -18,9 +20,36 @@ class LogisticLossSettings(LossSettings):
 class WGANGPSettings(LossSettings):
     """WGAN-GP (Gulrajani et al. 2017): Adam(1e-4, β=(0, 0.9)), 5 critic steps, λ = 10."""
 
-    lr_g: float = Field(1e-4, gt=0, description="Generator learning rate (Adam).")
-    lr_d: float = Field(1e-4, gt=0, description="Critic learning rate (Adam).")
+    lr_g: float = Field(
+        1e-4, gt=0, description="Generator learning rate (Adam); apart from lr_d for TTUR."
+    )
+    lr_d: float = Field(1e-4, gt=0, description="Critic learning rate (Adam); see lr_g.")
     beta1: float = Field(0.0, ge=0, lt=1, description="Adam β₁ for both networks.")
     beta2: float = Field(0.9, ge=0, lt=1, description="Adam β₂ for both networks.")
     n_critic: int = Field(5, ge=1, description="Critic updates per generator update.")
     gp_weight: float = Field(10.0, ge=0, description="Gradient penalty weight λ.")
+
+
+class HingeLossSettings(LossSettings):
+    """Hinge loss, SNGAN's setting C (Miyato et al. 2018): Adam(2e-4, β=(0.5, 0.999)), 1 D step."""
+
+
+class LSGANSettings(LossSettings):
+    """LSGAN (Mao et al. 2017) with the DCGAN optimiser: Adam(2e-4, β=(0.5, 0.999))."""
+
+
+class WGANSettings(LossSettings):
+    """WGAN with weight clipping (Arjovsky et al. 2017): RMSprop(5e-5), 5 critic steps, c = 0.01."""
+
+    optimizer: Literal["adam", "rmsprop"] = Field(
+        "rmsprop",
+        description="Optimiser of both networks; the paper found momentum (Adam) unstable.",
+    )
+    lr_g: float = Field(
+        5e-5, gt=0, description="Generator learning rate; apart from lr_d for TTUR."
+    )
+    lr_d: float = Field(5e-5, gt=0, description="Critic learning rate; see lr_g.")
+    n_critic: int = Field(5, ge=1, description="Critic updates per generator update.")
+    clip_value: float = Field(
+        0.01, gt=0, description="Every critic weight is clipped to [−c, c] after each critic step."
+    )

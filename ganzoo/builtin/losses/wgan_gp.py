@@ -19,8 +19,9 @@ class WGANGPLoss(Loss):
     recommended_steps: ClassVar[int] = 2000
 
     def discriminator_loss(self, critic: Critic, real: torch.Tensor, fake: torch.Tensor) -> LossValue:
-        scores = critic(torch.cat([real, fake]))
-        wasserstein = scores[: len(real)].mean() - scores[len(real) :].mean()
+        # Separate calls: a conditional critic has the batch's labels bound, and a minibatch
+        # standard-deviation layer must not mix real and fake statistics.
+        wasserstein = critic(real).mean() - critic(fake).mean()
         penalty = gradient_penalty(critic, real, fake)
         loss = -wasserstein + self.settings.gp_weight * penalty
         return loss, {"wasserstein": wasserstein.detach(), "gp": penalty.detach()}

@@ -1,0 +1,128 @@
+"""Class-conditional architectures: cgan (fully connected) and cdcgan (projection discriminator).
+
+Both networks take labels as a second argument, ``G(z, labels)`` and ``D(x, labels)``.
+The generators join a learned label embedding to ``z`` and reuse the unconditional
+generators' layers; the discriminators differ:
+
+* cgan's D sees the flattened example joined to a label embedding (Mirza & Osindero 2014);
+* cdcgan's D is a projection discriminator (Miyato & Koyama 2018): with features φ(x),
+  ``D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+from ganzoo.builtin.architectures.dcgan import DCGANDiscriminator, DCGANGenerator, plan_resolution
+from ganzoo.builtin.architectures.mlp import MLPDiscriminator, MLPGenerator
+from ganzoo.builtin.architectures.settings import CDCGANSettings, CGANSettings
+from ganzoo.data.spec import DataSpec
+from ganzoo.errors import DataError
+from ganzoo.models import BuildOptions, GANModels, require_image
+
+
+def require_classes(spec: DataSpec, architecture: str) -> int:
+    """The number of classes, or a clear :class:`DataError` for unlabelled data."""
+    if not spec.num_classes or spec.num_classes < 1:
+        raise DataError(
+            f"architecture {architecture!r} is conditional and needs a dataset with class "
+            "labels (e.g. digits, mnist, cifar10); this one has none"
+        )
+    return spec.num_classes
+
+
+class LabelConcatGenerator(nn.Module):
+    """``G(z, y) = body([z, embed(y)])``: any generator fed a label embedding beside z."""
+
+    def __init__(self, num_classes: int, embedding_dim: int, body: nn.Module) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(num_classes, embedding_dim)
+        self.body = body
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return self.body(torch.cat([z, self.embed(labels)], dim=1))
+
+
+class CGANDiscriminator(nn.Module):
+    """``D(x, y) = mlp([flatten(x), embed(y)])`` with mlp-gan's hidden layers."""
+
+    def __init__(self, settings: CGANSettings, spec: DataSpec, options: BuildOptions) -> None:
+        super().__init__()
+        classes = require_classes(spec, "cgan")
+        self.embed = nn.Embedding(classes, settings.label_embedding_dim)
+        joined = DataSpec((spec.numel + settings.label_embedding_dim,), spec.value_range)
+        self.body = MLPDiscriminator(settings, joined, options)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return self.body(torch.cat([x.flatten(1), self.embed(labels)], dim=1))
+
+
+def build_cgan(settings: CGANSettings, spec: DataSpec, options: BuildOptions) -> GANModels:
+    """Build the conditional fully connected GAN for labelled data of any shape."""
+    classes = require_classes(spec, "cgan")
+    widened = settings.model_copy(
+        update={"latent_dim": settings.latent_dim + settings.label_embedding_dim}
+    )
+    generator = LabelConcatGenerator(
+        classes, settings.label_embedding_dim, MLPGenerator(widened, spec)
+    )
+    return GANModels(
+        generator=generator,
+        discriminator=CGANDiscriminator(settings, spec, options),
+        latent_dim=settings.latent_dim,
+        conditional=True,
+    )
+
+
+class ProjectionDiscriminator(nn.Module):
+    """DCGAN's convolutions give φ(x), a (C, b, b) map read as one vector.
+
+    ψ is DCGAN's last layer (a b×b convolution: a linear map of φ), and the class term is
+    the inner product of φ(x) with a learned per-class vector of the same size.
+    """
+
+    def __init__(self, settings: CDCGANSettings, spec: DataSpec, options: BuildOptions) -> None:
+        super().__init__()
+        classes = require_classes(spec, "cdcgan")
+        layers = list(DCGANDiscriminator(settings, spec, options).net)
+        psi = layers[-1]
+        assert isinstance(psi, nn.Conv2d)  # DCGAN's last layer: a base×base convolution to 1
+        self.features = nn.Sequential(*layers[:-1])
+        self.psi = psi
+        kernel_height, kernel_width = psi.kernel_size
+        self.feature_shape = (psi.in_channels, kernel_height, kernel_width)
+        embed = nn.Embedding(classes, math.prod(self.feature_shape))
+        nn.init.normal_(embed.weight, 0.0, 0.02)  # as ψ's weights: neither term dominates
+        self.embed: nn.Module = spectral_norm(embed) if options.spectral_norm else embed
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        phi = self.features(x)
+        unconditional = self.psi(phi).view(-1)
+        projection = (phi.flatten(1) * self.embed(labels)).sum(dim=1)
+        return unconditional + projection
+
+
+def build_cdcgan(settings: CDCGANSettings, spec: DataSpec, options: BuildOptions) -> GANModels:
+    """Build the conditional DCGAN for labelled square images of 4·2^k or 7·2^k pixels."""
+    require_image(spec.shape, "cdcgan")
+    try:
+        plan_resolution(spec)
+    except DataError as error:
+        raise DataError(str(error).replace("dcgan", "cdcgan", 1)) from None
+    classes = require_classes(spec, "cdcgan")
+    widened = settings.model_copy(
+        update={"latent_dim": settings.latent_dim + settings.label_embedding_dim}
+    )
+    generator = LabelConcatGenerator(
+        classes, settings.label_embedding_dim, DCGANGenerator(widened, spec)
+    )
+    return GANModels(
+        generator=generator,
+        discriminator=ProjectionDiscriminator(settings, spec, options),
+        latent_dim=settings.latent_dim,
+        conditional=True,
+    )
