@@ -112,9 +112,6 @@ def read_toml(path: Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"malformed TOML in {str(path)!r}: {error}") from None
-    for section in COMPONENT_SECTIONS:  # accept [architecture] tables as settings
-        if isinstance(data.get(section), dict):
-            data.setdefault(COMPONENT_SECTIONS[section], {}).update(data.pop(section))
     return data
 
 
