@@ -32,13 +32,12 @@ class LossSettings(BaseModel):
         "adam", description="Optimiser of both networks (rmsprop ignores β₁ and β₂)."
     )
     lr_g: float = Field(
-        2e-4, gt=0,
+        2e-4,
+        gt=0,
         description="Generator learning rate; set it apart from lr_d for TTUR "
         "(two time-scale updates, Heusel et al. 2017, e.g. lr_g=1e-4, lr_d=4e-4).",
     )
-    lr_d: float = Field(
-        2e-4, gt=0, description="Discriminator learning rate; see lr_g for TTUR."
-    )
+    lr_d: float = Field(2e-4, gt=0, description="Discriminator learning rate; see lr_g for TTUR.")
     beta1: float = Field(0.5, ge=0, lt=1, description="Adam β₁ for both networks.")
     beta2: float = Field(0.999, ge=0, lt=1, description="Adam β₂ for both networks.")
     n_critic: int = Field(1, ge=1, description="Discriminator updates per generator update.")
@@ -56,7 +55,9 @@ class Loss(ABC):
         self.settings = settings
 
     @abstractmethod
-    def discriminator_loss(self, critic: Critic, real: torch.Tensor, fake: torch.Tensor) -> LossValue:
+    def discriminator_loss(
+        self, critic: Critic, real: torch.Tensor, fake: torch.Tensor
+    ) -> LossValue:
         """The discriminator's loss on a real and a (detached) fake batch."""
 
     @abstractmethod
@@ -64,4 +65,4 @@ class Loss(ABC):
         """The generator's loss on a fake batch."""
 
     def after_discriminator_step(self, discriminator: nn.Module) -> None:
-        """Hook after each discriminator update (weight clipping uses it)."""
+        """Hook after each discriminator update (weight clipping uses it)."""  # noqa: B027

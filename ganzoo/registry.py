@@ -205,8 +205,12 @@ def validate_settings(
     if unknown:
         from ganzoo.errors import closest
 
-        hints = [f"{key!r} (did you mean {closest(key, known)[0]!r}?)" if closest(key, known)
-                 else repr(key) for key in unknown]
+        hints = [
+            f"{key!r} (did you mean {closest(key, known)[0]!r}?)"
+            if closest(key, known)
+            else repr(key)
+            for key in unknown
+        ]
         raise ConfigError(
             f"unknown setting {', '.join(hints)} for {entry.kind} {entry.name!r}; "
             f"allowed: {', '.join(sorted(known)) or 'none'}"

@@ -43,7 +43,9 @@ class ModelSummary:
         return table
 
 
-def summarise(module: nn.Module, example_inputs: tuple[torch.Tensor, ...], title: str) -> ModelSummary:
+def summarise(
+    module: nn.Module, example_inputs: tuple[torch.Tensor, ...], title: str
+) -> ModelSummary:
     """Run ``module`` once on ``example_inputs`` and record each leaf layer's output."""
     rows: list[LayerRow] = []
     hooks = []
@@ -55,9 +57,8 @@ def summarise(module: nn.Module, example_inputs: tuple[torch.Tensor, ...], title
                 params += sum(
                     p.numel()
                     for child in layer.children()
-                    if not list(child.children()) and type(child).__module__.startswith(
-                        "torch.nn.utils.parametriz"
-                    )
+                    if not list(child.children())
+                    and type(child).__module__.startswith("torch.nn.utils.parametriz")
                     for p in child.parameters()
                 )
                 rows.append(LayerRow(name, type(layer).__name__, tuple(output.shape[1:]), params))

@@ -14,6 +14,7 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy ganzoo
 echo "== docs"
+export NO_MKDOCS_2_WARNING=1
 .venv/bin/mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
 echo "== tests"
 .venv/bin/python -m pytest "$@"

@@ -29,7 +29,9 @@ def fresh_plugins() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Keep caches out of the user's home (one cache per test session, shared across tests)."""
     cache = tmp_path_factory.getbasetemp() / "ganzoo-cache"
     monkeypatch.setenv("GANZOO_CACHE", str(cache))
@@ -57,7 +59,8 @@ def build_plugin_package(
     project = folder / distribution
     (project / module).mkdir(parents=True)
     (project / module / "__init__.py").write_text(textwrap.dedent(source))
-    (project / "pyproject.toml").write_text(textwrap.dedent(f"""
+    (project / "pyproject.toml").write_text(
+        textwrap.dedent(f"""
         [build-system]
         requires = ["setuptools>=61"]
         build-backend = "setuptools.build_meta"
@@ -71,16 +74,28 @@ def build_plugin_package(
 
         [tool.setuptools]
         packages = ["{module}"]
-    """))
+    """)
+    )
     return project
 
 
 def pip_install(project: Path, target: Path) -> None:
     """Build and install a project into ``target`` with pip (offline, no build isolation)."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
-         "--no-build-isolation", "--disable-pip-version-check", "--target", str(target),
-         str(project)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            "--target",
+            str(target),
+            str(project),
+        ],
         check=True,
         capture_output=True,
         timeout=300,

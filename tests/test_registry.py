@@ -14,9 +14,16 @@ class Width(BaseModel):
 
 
 def entry(name: str, kind: str = "loss", aliases: tuple[str, ...] = ()) -> Entry:
-    return Entry(name=name, kind=kind, factory=lambda s, extra=0: s.width + extra,  # type: ignore[arg-type]
-                 settings=Width, description=f"{name} loss", aliases=aliases,
-                 package="pkg", version="1")
+    return Entry(
+        name=name,
+        kind=kind,
+        factory=lambda s, extra=0: s.width + extra,  # type: ignore[arg-type]
+        settings=Width,
+        description=f"{name} loss",
+        aliases=aliases,
+        package="pkg",
+        version="1",
+    )
 
 
 @pytest.fixture

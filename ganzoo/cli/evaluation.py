@@ -28,8 +28,12 @@ def eval_command(
     from ganzoo.training.setup import resolve_device
 
     document = evaluate_run(
-        run_dir, metrics or None, num_samples=num_samples, seed=seed,
-        device=resolve_device(device), progress=lambda line: stderr.print(f"[dim]{line}[/]"),
+        run_dir,
+        metrics or None,
+        num_samples=num_samples,
+        seed=seed,
+        device=resolve_device(device),
+        progress=lambda line: stderr.print(f"[dim]{line}[/]"),
     )
     if as_json:
         typer.echo(json.dumps(document, indent=2))
@@ -70,9 +74,18 @@ def compare_command(
     from ganzoo.evaluation.compare import CompareRequest, run_comparison
 
     request = CompareRequest(
-        architecture=architecture, losses=losses, dataset=dataset, data_root=data_root,
-        steps=steps, seeds=seeds, batch_size=batch_size, metrics=metrics or None,
-        num_samples=num_samples, assignments=assignments, out=out, device=device,
+        architecture=architecture,
+        losses=losses,
+        dataset=dataset,
+        data_root=data_root,
+        steps=steps,
+        seeds=seeds,
+        batch_size=batch_size,
+        metrics=metrics or None,
+        num_samples=num_samples,
+        assignments=assignments,
+        out=out,
+        device=device,
     )
     report = run_comparison(request, console=stderr)
     stdout.print(str(report))

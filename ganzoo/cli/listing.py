@@ -36,8 +36,9 @@ def list_command(
         table.add_column(column)
     for entry in entries:
         aliases = f" [dim]({', '.join(entry.aliases)})[/]" if entry.aliases else ""
-        table.add_row(entry.name + aliases, entry.kind, entry.description,
-                      f"{entry.package} {entry.version}")
+        table.add_row(
+            entry.name + aliases, entry.kind, entry.description, f"{entry.package} {entry.version}"
+        )
     stdout.print(table)
     if not entries:
         stdout.print(f"no components match {pattern!r}" if pattern else "no components installed")
@@ -51,18 +52,33 @@ def plugins_command(
 
     loaded = plugin_set()
     if as_json:
-        typer.echo(json.dumps({
-            "plugins": [
-                {"package": p.package, "version": p.version, "entry_point": p.entry_point,
-                 "module": p.module, "hooks": p.hooks}
-                for p in loaded.plugins
-            ],
-            "failures": [
-                {"package": f.package, "version": f.version, "hook": f.hook, "error": f.error}
-                for f in loaded.failures
-            ],
-            "conflicts": [c.message() for c in loaded.registry.conflicts],
-        }, indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    "plugins": [
+                        {
+                            "package": p.package,
+                            "version": p.version,
+                            "entry_point": p.entry_point,
+                            "module": p.module,
+                            "hooks": p.hooks,
+                        }
+                        for p in loaded.plugins
+                    ],
+                    "failures": [
+                        {
+                            "package": f.package,
+                            "version": f.version,
+                            "hook": f.hook,
+                            "error": f.error,
+                        }
+                        for f in loaded.failures
+                    ],
+                    "conflicts": [c.message() for c in loaded.registry.conflicts],
+                },
+                indent=2,
+            )
+        )
         return
     table = Table(header_style="bold")
     for column in ("package", "version", "hooks", "status"):
@@ -71,8 +87,12 @@ def plugins_command(
         table.add_row(plugin.package, plugin.version, ", ".join(plugin.hooks), "[green]loaded[/]")
     for failure in loaded.failures:
         where = f" in {failure.hook}" if failure.hook else ""
-        table.add_row(failure.package, failure.version, failure.hook or "",
-                      f"[red]failed{where}:[/] {failure.error}")
+        table.add_row(
+            failure.package,
+            failure.version,
+            failure.hook or "",
+            f"[red]failed{where}:[/] {failure.error}",
+        )
     stdout.print(table)
     for conflict in loaded.registry.conflicts:
         stdout.print(f"[yellow]conflict:[/] {conflict.message()}")

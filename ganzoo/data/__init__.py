@@ -3,7 +3,16 @@
 Importing this package stays torch-free; everything but the spec is loaded on first use.
 """
 
+from typing import TYPE_CHECKING
+
 from ganzoo.data.spec import DataSpec
+
+if TYPE_CHECKING:  # for type checkers; at run time these load on first use
+    from ganzoo.data.context import default_context
+    from ganzoo.data.memory import InMemorySource
+    from ganzoo.data.mixture import GaussianMixtureSource
+    from ganzoo.data.source import Batch, DataContext, DataSource
+    from ganzoo.data.streaming import StreamingImageSource
 
 __all__ = [
     "Batch",

@@ -49,10 +49,17 @@ class CompareRequest:
             for seed in range(self.seeds):
                 name = registry.get("loss", loss).name
                 config = build_config(
-                    {"architecture": self.architecture, "loss": name, "dataset": self.dataset,
-                     "data_root": self.data_root, "steps": self.steps, "seed": seed,
-                     "batch_size": self.batch_size, "device": self.device,
-                     "out": report_dir / "runs" / f"{name}-seed{seed}"},
+                    {
+                        "architecture": self.architecture,
+                        "loss": name,
+                        "dataset": self.dataset,
+                        "data_root": self.data_root,
+                        "steps": self.steps,
+                        "seed": seed,
+                        "batch_size": self.batch_size,
+                        "device": self.device,
+                        "out": report_dir / "runs" / f"{name}-seed{seed}",
+                    },
                     overrides,
                 )
                 configs.append(validate_config(config, registry))
@@ -73,16 +80,21 @@ def run_comparison(request: CompareRequest, console: Console | None = None) -> P
         raise ConfigError(f"--out {report_dir} already exists and is not empty; choose another")
     configs = request.configs(report_dir)
     documents: list[dict[str, Any]] = []
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("compare", total=len(configs))
         for config in configs:
             progress.update(task, description=f"{config.loss} seed {config.seed}: training")
             run_dir = train(config, show_progress=False, show_summary=False)
             progress.update(task, description=f"{config.loss} seed {config.seed}: evaluating")
-            document = evaluate_run(run_dir, request.metrics, num_samples=request.num_samples,
-                                    seed=0, device="cpu")
+            document = evaluate_run(
+                run_dir, request.metrics, num_samples=request.num_samples, seed=0, device="cpu"
+            )
             document["seed"] = config.seed
             documents.append(document)
             progress.advance(task)
@@ -123,7 +135,9 @@ def markdown_table(summary: dict[str, dict[str, tuple[float, float, int]]]) -> s
     return "\n".join(lines)
 
 
-def write_report(report_dir: Path, request: CompareRequest, documents: list[dict[str, Any]]) -> None:
+def write_report(
+    report_dir: Path, request: CompareRequest, documents: list[dict[str, Any]]
+) -> None:
     """``report.md`` (mean ± standard deviation over seeds), ``results.json`` and ``board.png``."""
     summary = summarise(documents)
     first = documents[0]
@@ -145,8 +159,9 @@ def board(report_dir: Path, documents: list[dict[str, Any]]) -> Image.Image:
         frames = sorted((Path(document["run"]) / "samples").glob("step-*.png"))
         picture = Image.open(frames[-1]).convert("RGB")
         scale = 256 / max(picture.size)
-        picture = picture.resize((round(picture.width * scale), round(picture.height * scale)),
-                                 Image.Resampling.NEAREST)
+        picture = picture.resize(
+            (round(picture.width * scale), round(picture.height * scale)), Image.Resampling.NEAREST
+        )
         pictures.append((document["loss"], picture))
     width = sum(p.width for _, p in pictures) + 10 * (len(pictures) + 1)
     height = max(p.height for _, p in pictures) + 40

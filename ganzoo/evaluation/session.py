@@ -50,8 +50,9 @@ def evaluate_run(
     source = registry.build("dataset", config.dataset, config.dataset_settings, context_for_data)
     classes = generator.spec.num_classes if generator.conditional else None
     context = EvalContext(
-        generate=generator_sampler(generator.module, generator.latent_dim, seed=seed,
-                                   device=device, num_classes=classes),
+        generate=generator_sampler(
+            generator.module, generator.latent_dim, seed=seed, device=device, num_classes=classes
+        ),
         real=source,
         dataset=config.dataset,
         spec=source.spec,
@@ -65,8 +66,13 @@ def evaluate_run(
     )
     results = evaluate(context, list(metrics) if metrics else None, registry=registry)
     document = results_document(
-        context, results, run=str(run_dir), architecture=config.architecture, loss=config.loss,
-        step=generator.description.step, weights=generator.path.name,
+        context,
+        results,
+        run=str(run_dir),
+        architecture=config.architecture,
+        loss=config.loss,
+        step=generator.description.step,
+        weights=generator.path.name,
     )
     save_results(run_dir, document)
     return document

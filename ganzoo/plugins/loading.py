@@ -64,9 +64,7 @@ class PluginSet:
 
     def warnings(self) -> list[str]:
         """One line per failure or name clash, for the CLI to print."""
-        return [f.message() for f in self.failures] + [
-            c.message() for c in self.registry.conflicts
-        ]
+        return [f.message() for f in self.failures] + [c.message() for c in self.registry.conflicts]
 
 
 def is_strict() -> bool:
@@ -157,8 +155,11 @@ def _register_one(
     try:
         plugin = load_object()
     except Exception as error:
-        _fail(plugin_set, PluginFailure(package, version, f"import failed: {_one_line(error)}"),
-              strict=False)
+        _fail(
+            plugin_set,
+            PluginFailure(package, version, f"import failed: {_one_line(error)}"),
+            strict=False,
+        )
         return
     name = f"{package}:{label}"
     try:
@@ -176,10 +177,15 @@ def _register_one(
             continue
         hint = closest(attr, HOOK_NAMES, n=1)
         suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
-        _fail(plugin_set, PluginFailure(
-            package, version,
-            f"implements unknown hook {attr!r}{suggestion} (known: {', '.join(HOOK_NAMES)})",
-        ), strict)
+        _fail(
+            plugin_set,
+            PluginFailure(
+                package,
+                version,
+                f"implements unknown hook {attr!r}{suggestion} (known: {', '.join(HOOK_NAMES)})",
+            ),
+            strict,
+        )
     module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__name__
     plugin_set.plugins.append(LoadedPlugin(package, version, label, module, sorted(hooks)))
 
@@ -229,16 +235,18 @@ class Registrar:
             description: one line saying what it is.
             aliases: other names it answers to.
         """
-        self._staged.append(Entry(
-            name=name,
-            kind=self.kind,
-            factory=factory,
-            settings=settings,
-            description=description.strip(),
-            aliases=tuple(aliases),
-            package=self.package,
-            version=self.version,
-        ))
+        self._staged.append(
+            Entry(
+                name=name,
+                kind=self.kind,
+                factory=factory,
+                settings=settings,
+                description=description.strip(),
+                aliases=tuple(aliases),
+                package=self.package,
+                version=self.version,
+            )
+        )
 
 
 def _impls_in_order(plugin_set: PluginSet, hook_name: str) -> list[Any]:

@@ -57,8 +57,9 @@ class RunArtifacts:
             samples = module(z)
         module.train(was_training)
         path = self.run_dir / "samples" / f"step-{step:06d}.png"
-        image = samples_image(samples, self.plan.data.spec, self.reference, self.nrow,
-                              title=f"step {step}")
+        image = samples_image(
+            samples, self.plan.data.spec, self.reference, self.nrow, title=f"step {step}"
+        )
         image.save(path)
         return path
 
@@ -73,8 +74,11 @@ class RunArtifacts:
         save_gif(frames, self.run_dir / "samples.gif")
         rows = read_metrics(self.run_dir)
         config = self.plan.config
-        save_loss_curve(rows, self.run_dir / "loss_curve.png",
-                        title=f"{config.architecture} · {config.loss} · {config.dataset}")
+        save_loss_curve(
+            rows,
+            self.run_dir / "loss_curve.png",
+            title=f"{config.architecture} · {config.loss} · {config.dataset}",
+        )
 
 
 def read_metrics(run_dir: Path) -> list[dict[str, float]]:
@@ -101,9 +105,14 @@ def summary_tables(plan: RunPlan, device: torch.device) -> list:  # type: ignore
         labels = torch.zeros(2, dtype=torch.long, device=device)
         args_g, args_d = (z, labels), (x, labels)
     return [
-        summarise(models.generator.to(device), args_g, f"generator ({plan.config.architecture})").table(),
-        summarise(models.discriminator.to(device), args_d,
-                  f"discriminator ({plan.config.architecture}, {plan.config.loss})").table(),
+        summarise(
+            models.generator.to(device), args_g, f"generator ({plan.config.architecture})"
+        ).table(),
+        summarise(
+            models.discriminator.to(device),
+            args_d,
+            f"discriminator ({plan.config.architecture}, {plan.config.loss})",
+        ).table(),
     ]
 
 

@@ -111,7 +111,9 @@ class Trainer:
             last = critic_step == self.n_critic - 1
             with torch.set_grad_enabled(last):  # the last fake batch is reused for G's update
                 fake = self.generate(self.latent(len(real)), labels)
-            d_loss, d_logs = _split(loss.discriminator_loss(self.critic(labels), real, fake.detach()))
+            d_loss, d_logs = _split(
+                loss.discriminator_loss(self.critic(labels), real, fake.detach())
+            )
             self.optimizer_d.zero_grad(set_to_none=True)
             d_loss.backward()
             self.optimizer_d.step()
@@ -135,14 +137,19 @@ class Trainer:
         ema_params = list(self.generator_ema.parameters())
         params = [p.detach() for p in self.generator.parameters()]
         torch._foreach_lerp_(ema_params, params, 1 - self.config.ema)
-        for ema_buffer, buffer in zip(self.generator_ema.buffers(), self.generator.buffers()):
+        for ema_buffer, buffer in zip(
+            self.generator_ema.buffers(), self.generator.buffers(), strict=True
+        ):
             ema_buffer.copy_(buffer)
 
     def check_finite(self, losses: dict[str, torch.Tensor], weights: bool = False) -> None:
         """Stop with a :class:`DivergenceError` on a non-finite loss (or weight, if asked)."""
         bad = [k for k, v in losses.items() if not bool(torch.isfinite(v).all())]
         if weights and not bad:
-            for role, module in (("generator", self.generator), ("discriminator", self.discriminator)):
+            for role, module in (
+                ("generator", self.generator),
+                ("discriminator", self.discriminator),
+            ):
                 if any(not bool(torch.isfinite(p).all()) for p in module.parameters()):
                     bad.append(f"{role} weights")
         if bad:

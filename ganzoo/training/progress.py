@@ -58,7 +58,8 @@ class TrainingProgress:
     def show_losses(self, row: dict[str, float]) -> None:
         if self._task is None:
             return
-        parts = [f"{k.removesuffix('_loss')} {v:+.3f}" for k, v in row.items()
-                 if k.endswith("_loss")]
+        parts = [
+            f"{k.removesuffix('_loss')} {v:+.3f}" for k, v in row.items() if k.endswith("_loss")
+        ]
         parts.append(f"{row['images_per_s']:,.0f} img/s")
         self._progress.update(self._task, losses=" · ".join(parts))

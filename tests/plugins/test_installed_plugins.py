@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import build_plugin_package, pip_install, run_cli
 
-TOY_PLUGIN = '''
+TOY_PLUGIN = """
 import torch
 from pydantic import BaseModel
 from torch import nn
@@ -67,19 +67,19 @@ def register_losses(register):
 @ganzoo.hookimpl
 def register_datasets(register):
     register("toy-blobs", lambda context: Blobs(), description="A standard normal blob in 2-D")
-'''
+"""
 
-BROKEN_PLUGIN = '''
+BROKEN_PLUGIN = """
 raise RuntimeError("this plugin is broken on purpose")
-'''
+"""
 
-CLASHING_PLUGIN = '''
+CLASHING_PLUGIN = """
 import ganzoo
 
 @ganzoo.hookimpl
 def register_losses(register):
     register("wgan-gp", "clash_module:nothing", description="Tries to take a built-in name")
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -88,16 +88,20 @@ def plugin_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("plugins")
     target = root / "site"
     pip_install(build_plugin_package(root, "ganzoo-toy", "1.2.3", "toy_plugin", TOY_PLUGIN), target)
-    pip_install(build_plugin_package(root, "ganzoo-broken", "0.0.1", "broken_plugin",
-                                     BROKEN_PLUGIN), target)
-    pip_install(build_plugin_package(root, "ganzoo-clash", "0.2.0", "clash_module",
-                                     CLASHING_PLUGIN), target)
+    pip_install(
+        build_plugin_package(root, "ganzoo-broken", "0.0.1", "broken_plugin", BROKEN_PLUGIN), target
+    )
+    pip_install(
+        build_plugin_package(root, "ganzoo-clash", "0.2.0", "clash_module", CLASHING_PLUGIN), target
+    )
     return target
 
 
 def plugin_env(path: Path, **extra: str) -> dict[str, str]:
-    env = {"PYTHONPATH": os.pathsep.join([str(path), os.environ.get("PYTHONPATH", "")]),
-           "GANZOO_STRICT": "0"}
+    env = {
+        "PYTHONPATH": os.pathsep.join([str(path), os.environ.get("PYTHONPATH", "")]),
+        "GANZOO_STRICT": "0",
+    }
     env.update(extra)
     return env
 
@@ -106,7 +110,11 @@ def test_installed_components_are_listed_under_their_package(plugin_path: Path) 
     result = run_cli("list", "--json", env=plugin_env(plugin_path))
     assert result.returncode == 0, result.stderr
     entries = {(e["kind"], e["name"]): e for e in json.loads(result.stdout)}
-    for kind, name in (("architecture", "toy-mlp"), ("loss", "toy-hinge"), ("dataset", "toy-blobs")):
+    for kind, name in (
+        ("architecture", "toy-mlp"),
+        ("loss", "toy-hinge"),
+        ("dataset", "toy-blobs"),
+    ):
         entry = entries[(kind, name)]
         assert entry["package"] == "ganzoo-toy"
         assert entry["version"] == "1.2.3"
@@ -130,7 +138,9 @@ def test_broken_plugin_is_reported_and_the_rest_keeps_working(plugin_path: Path)
     assert "RuntimeError: this plugin is broken on purpose" in failures["ganzoo-broken"]["error"]
     loaded = {p["package"]: p for p in report["plugins"]}
     assert loaded["ganzoo-toy"]["hooks"] == [
-        "register_architectures", "register_datasets", "register_losses"
+        "register_architectures",
+        "register_datasets",
+        "register_losses",
     ]
 
 
@@ -138,15 +148,16 @@ def test_name_clash_keeps_the_first_and_names_both_packages(plugin_path: Path) -
     result = run_cli("plugins", "--json", env=plugin_env(plugin_path))
     conflicts = json.loads(result.stdout)["conflicts"]
     assert any("'wgan-gp'" in c and "ganzoo-clash" in c and "by ganzoo" in c for c in conflicts)
-    strict = run_cli("list", env=plugin_env(plugin_path, GANZOO_STRICT="1",
-                                            GANZOO_LOAD_PLUGINS="ganzoo-clash"))
+    strict = run_cli(
+        "list", env=plugin_env(plugin_path, GANZOO_STRICT="1", GANZOO_LOAD_PLUGINS="ganzoo-clash")
+    )
     assert strict.returncode == 2
     assert "ganzoo-clash" in strict.stderr
 
 
 @pytest.mark.parametrize(
-    ("allowed", "expect_toy"), [("", False), ("ganzoo-toy", True), ("ganzoo_toy,other", True),
-                                ("ganzoo-clash", False)]
+    ("allowed", "expect_toy"),
+    [("", False), ("ganzoo-toy", True), ("ganzoo_toy,other", True), ("ganzoo-clash", False)],
 )
 def test_load_plugins_env_restricts_distributions(
     plugin_path: Path, allowed: str, expect_toy: bool
@@ -173,18 +184,41 @@ def test_plugin_components_build_from_python_and_train(plugin_path: Path, tmp_pa
     import subprocess
     import sys
 
-    built = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                           env={**os.environ, **plugin_env(plugin_path)})
+    built = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **plugin_env(plugin_path)},
+    )
     assert built.returncode == 0, built.stderr
     assert built.stdout.split() == ["Sequential", "HingeLoss", "(2,)"]
 
     out = tmp_path / "run"
-    trained = run_cli("run", "toy-mlp", "--loss", "toy-hinge", "--dataset", "toy-blobs",
-                      "--steps", "4", "--out", str(out), "-q", env=plugin_env(plugin_path))
+    trained = run_cli(
+        "run",
+        "toy-mlp",
+        "--loss",
+        "toy-hinge",
+        "--dataset",
+        "toy-blobs",
+        "--steps",
+        "4",
+        "--out",
+        str(out),
+        "-q",
+        env=plugin_env(plugin_path),
+    )
     assert trained.returncode == 0, trained.stderr
     assert (out / "generator.safetensors").stat().st_size > 0
-    sampled = run_cli("sample", str(out / "generator.safetensors"), "-n", "5",
-                      "--out", str(tmp_path / "points.npy"), env=plugin_env(plugin_path))
+    sampled = run_cli(
+        "sample",
+        str(out / "generator.safetensors"),
+        "-n",
+        "5",
+        "--out",
+        str(tmp_path / "points.npy"),
+        env=plugin_env(plugin_path),
+    )
     assert sampled.returncode == 0, sampled.stderr
     import numpy as np
 

@@ -25,8 +25,9 @@ def make_plugin(*names: str, kind_hook: str = "register_architectures", fail_aft
             for index, name in enumerate(names):
                 if index == fail_after:
                     raise ValueError(f"hook exploded after {index}")
-                register(name, lambda settings: settings.width, Settings,
-                         description=f"{name} for tests")
+                register(
+                    name, lambda settings: settings.width, Settings, description=f"{name} for tests"
+                )
 
     return Plugin()
 
@@ -41,8 +42,10 @@ def test_extra_plugin_registers_next_to_builtins() -> None:
 
 def test_first_registration_wins_and_clash_names_both_packages() -> None:
     loaded = load(
-        extra_plugins=[(make_plugin("twin"), "pkg-first", "1"),
-                       (make_plugin("twin"), "pkg-second", "2")],
+        extra_plugins=[
+            (make_plugin("twin"), "pkg-first", "1"),
+            (make_plugin("twin"), "pkg-second", "2"),
+        ],
         strict=False,
     )
     assert loaded.registry.get("architecture", "twin").package == "pkg-first"
@@ -52,14 +55,21 @@ def test_first_registration_wins_and_clash_names_both_packages() -> None:
 
 def test_clash_is_an_error_in_strict_mode() -> None:
     with pytest.raises(PluginError, match="pkg-second"):
-        load(extra_plugins=[(make_plugin("twin"), "pkg-first", "1"),
-                            (make_plugin("twin"), "pkg-second", "2")], strict=True)
+        load(
+            extra_plugins=[
+                (make_plugin("twin"), "pkg-first", "1"),
+                (make_plugin("twin"), "pkg-second", "2"),
+            ],
+            strict=True,
+        )
 
 
 def test_plugin_raising_in_hook_is_isolated_and_rolled_back() -> None:
     loaded = load(
-        extra_plugins=[(make_plugin("half-a", "half-b", fail_after=1), "pkg-bad", "0.1"),
-                       (make_plugin("fine-net"), "pkg-good", "1")],
+        extra_plugins=[
+            (make_plugin("half-a", "half-b", fail_after=1), "pkg-bad", "0.1"),
+            (make_plugin("fine-net"), "pkg-good", "1"),
+        ],
         strict=False,
     )
     names = loaded.registry.names("architecture")
@@ -113,5 +123,9 @@ def test_builtins_come_from_the_builtin_entry_point() -> None:
     loaded = load(strict=True)
     (builtin,) = [p for p in loaded.plugins if p.package == "ganzoo"]
     assert builtin.module == "ganzoo.builtin"
-    assert set(builtin.hooks) >= {"register_architectures", "register_losses",
-                                  "register_datasets", "register_metrics"}
+    assert set(builtin.hooks) >= {
+        "register_architectures",
+        "register_losses",
+        "register_datasets",
+        "register_metrics",
+    }

@@ -54,7 +54,9 @@ def test_dcgan_critic_has_no_batchnorm_when_the_loss_forbids_it() -> None:
     assert any(isinstance(m, nn.GroupNorm) for m in critic.modules())
     default = build("dcgan", DataSpec((3, 32, 32))).discriminator
     assert any(isinstance(m, nn.BatchNorm2d) for m in default.modules())
-    assert not any(isinstance(m, (nn.Linear, nn.MaxPool2d, nn.AvgPool2d)) for m in default.modules())
+    assert not any(
+        isinstance(m, (nn.Linear, nn.MaxPool2d, nn.AvgPool2d)) for m in default.modules()
+    )
 
 
 @pytest.mark.parametrize("shape", [(1, 30, 30), (3, 32, 16), (2,)])
@@ -67,9 +69,14 @@ def test_dcgan_refuses_sizes_it_cannot_make(shape: tuple[int, ...]) -> None:
 @pytest.mark.parametrize("architecture", ARCHITECTURES)
 def test_every_architecture_trains_with_every_loss(architecture: str, loss: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     config = ganzoo.RunConfig(
-        architecture=architecture, loss=loss, steps=3, batch_size=8, device="cpu",
-        out=tmp_path / "run", grid_size=4, dataset_settings={"image_size": 16}
-        if architecture in CONVOLUTIONAL else {},
+        architecture=architecture,
+        loss=loss,
+        steps=3,
+        batch_size=8,
+        device="cpu",
+        out=tmp_path / "run",
+        grid_size=4,
+        dataset_settings={"image_size": 16} if architecture in CONVOLUTIONAL else {},
     )
     run_dir = ganzoo.train(config, show_progress=False, show_summary=False)
     generator = ganzoo.load_generator(run_dir)

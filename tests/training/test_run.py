@@ -21,8 +21,18 @@ if sys.version_info >= (3, 11):
 else:
     import tomli as tomllib
 
-RUN_ARGS = ("--steps", "12", "--batch-size", "16", "--set", "sample_every=4",
-            "--set", "log_every=3", "--set", "grid_size=16")
+RUN_ARGS = (
+    "--steps",
+    "12",
+    "--batch-size",
+    "16",
+    "--set",
+    "sample_every=4",
+    "--set",
+    "log_every=3",
+    "--set",
+    "grid_size=16",
+)
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +79,9 @@ def test_same_seed_gives_bit_identical_weights(run_dir: Path, tmp_path: Path) ->
     first, second = (load_file(d / "generator.safetensors") for d in (run_dir, again))
     assert all(torch.equal(first[k], second[k]) for k in first)
     other = tmp_path / "other"
-    run_cli("run", "mlp-gan", "--loss", "wgan-gp", *RUN_ARGS, "--seed", "1", "--out", str(other),
-            "-q")
+    run_cli(
+        "run", "mlp-gan", "--loss", "wgan-gp", *RUN_ARGS, "--seed", "1", "--out", str(other), "-q"
+    )
     third = load_file(other / "generator.safetensors")
     assert not torch.equal(first["net.0.weight"], third["net.0.weight"])
 
@@ -80,8 +91,9 @@ def test_sample_from_the_weights_file_alone(run_dir: Path, tmp_path: Path) -> No
     lonely.mkdir()
     weights = lonely / "g.safetensors"
     weights.write_bytes((run_dir / "generator.safetensors").read_bytes())
-    result = run_cli("sample", str(weights), "-n", "6", "--seed", "3", "--out",
-                     str(tmp_path / "x.npy"))
+    result = run_cli(
+        "sample", str(weights), "-n", "6", "--seed", "3", "--out", str(tmp_path / "x.npy")
+    )
     assert result.returncode == 0, result.stderr
     samples = np.load(tmp_path / "x.npy")
     assert samples.shape == (6, 1, 28, 28)
@@ -95,10 +107,23 @@ def test_sample_from_the_weights_file_alone(run_dir: Path, tmp_path: Path) -> No
 
 def test_config_file_then_command_line(tmp_path: Path) -> None:
     config_file = tmp_path / "run.toml"
-    config_file.write_text('loss = "bce"\nsteps = 2\nbatch_size = 8\n[loss_settings]\nlr_g = 0.001\n')
+    config_file.write_text(
+        'loss = "bce"\nsteps = 2\nbatch_size = 8\n[loss_settings]\nlr_g = 0.001\n'
+    )
     out = tmp_path / "run"
-    result = run_cli("run", "mlp-gan", "--config", str(config_file), "--steps", "3",
-                     "--set", "loss.lr_d=0.003", "--out", str(out), "-q")
+    result = run_cli(
+        "run",
+        "mlp-gan",
+        "--config",
+        str(config_file),
+        "--steps",
+        "3",
+        "--set",
+        "loss.lr_d=0.003",
+        "--out",
+        str(out),
+        "-q",
+    )
     assert result.returncode == 0, result.stderr
     saved = read_toml(out / "config.toml")
     assert (saved["loss"], saved["steps"], saved["batch_size"]) == ("bce", 3, 8)

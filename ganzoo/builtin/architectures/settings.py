@@ -34,9 +34,7 @@ class DCGANSettings(BaseModel):
 
     latent_dim: int = Field(100, ge=1, description="Size of the latent vector z.")
     generator_features: int = Field(64, ge=1, description="Feature maps of G's last hidden layer.")
-    discriminator_features: int = Field(
-        64, ge=1, description="Feature maps of D's first layer."
-    )
+    discriminator_features: int = Field(64, ge=1, description="Feature maps of D's first layer.")
     negative_slope: float = Field(0.2, ge=0, lt=1, description="D's LeakyReLU slope.")
 
 

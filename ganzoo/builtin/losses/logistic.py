@@ -12,7 +12,9 @@ from ganzoo.builtin.losses.settings import LogisticLossSettings
 from ganzoo.losses import Critic, Loss, LossValue
 
 
-def discriminator_logistic_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+def discriminator_logistic_loss(
+    real_logits: torch.Tensor, fake_logits: torch.Tensor
+) -> torch.Tensor:
     """−log D(x) − log(1 − D(G(z))) = softplus(−real) + softplus(fake), averaged."""
     return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
 
@@ -31,7 +33,9 @@ class _LogisticLoss(Loss):
     settings: LogisticLossSettings
     recommended_steps: ClassVar[int] = 3000
 
-    def discriminator_loss(self, critic: Critic, real: torch.Tensor, fake: torch.Tensor) -> LossValue:
+    def discriminator_loss(
+        self, critic: Critic, real: torch.Tensor, fake: torch.Tensor
+    ) -> LossValue:
         # Real and fake go through D separately, so BatchNorm never mixes their statistics.
         loss = discriminator_logistic_loss(critic(real), critic(fake))
         if self.settings.r1_weight > 0:

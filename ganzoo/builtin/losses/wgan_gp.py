@@ -18,7 +18,9 @@ class WGANGPLoss(Loss):
     batchnorm_in_discriminator: ClassVar[bool] = False
     recommended_steps: ClassVar[int] = 2000
 
-    def discriminator_loss(self, critic: Critic, real: torch.Tensor, fake: torch.Tensor) -> LossValue:
+    def discriminator_loss(
+        self, critic: Critic, real: torch.Tensor, fake: torch.Tensor
+    ) -> LossValue:
         # Separate calls: a conditional critic has the batch's labels bound, and a minibatch
         # standard-deviation layer must not mix real and fake statistics.
         wasserstein = critic(real).mean() - critic(fake).mean()
