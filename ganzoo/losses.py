@@ -64,5 +64,5 @@ class Loss(ABC):
     def generator_loss(self, critic: Critic, fake: torch.Tensor) -> LossValue:
         """The generator's loss on a fake batch."""
 
-    def after_discriminator_step(self, discriminator: nn.Module) -> None:
-        """Hook after each discriminator update (weight clipping uses it)."""  # noqa: B027
+    def after_discriminator_step(self, discriminator: nn.Module) -> None:  # noqa: B027
+        """Hook after each discriminator update (weight clipping uses it)."""
