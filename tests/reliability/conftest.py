@@ -25,9 +25,11 @@ def one_thread() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def cli_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Environment for ``ganzoo`` child processes: one thread, a private bytecode cache."""
+    base = tmp_path_factory.getbasetemp()
     return {
+        "GANZOO_CACHE": str(base / "ganzoo-cache"),
         "OMP_NUM_THREADS": "1",
         "PYTHONDONTWRITEBYTECODE": "",
-        "PYTHONPYCACHEPREFIX": str(tmp_path_factory.getbasetemp() / "bytecode"),
+        "PYTHONPYCACHEPREFIX": str(base / "bytecode"),
         "COLUMNS": "200",
     }
