@@ -133,10 +133,12 @@ class Trainer:
 
     @torch.no_grad()
     def _update_ema(self) -> None:
+        """Move the average towards G; the decay ramps up so early weights fade quickly."""
         assert self.generator_ema is not None and self.config.ema is not None
+        decay = min(self.config.ema, (1 + self.step) / (10 + self.step))
         ema_params = list(self.generator_ema.parameters())
         params = [p.detach() for p in self.generator.parameters()]
-        torch._foreach_lerp_(ema_params, params, 1 - self.config.ema)
+        torch._foreach_lerp_(ema_params, params, 1 - decay)
         for ema_buffer, buffer in zip(
             self.generator_ema.buffers(), self.generator.buffers(), strict=True
         ):

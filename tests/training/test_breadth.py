@@ -52,8 +52,13 @@ def build(name: str, spec: DataSpec, **options: bool):  # type: ignore[no-untype
 
 def config(tmp_path: Path, **overrides):  # type: ignore[no-untyped-def]
     values = dict(
-        architecture="dcgan", steps=3, batch_size=8, device="cpu", out=tmp_path / "run",
-        grid_size=4, dataset_settings=DIGITS16,
+        architecture="dcgan",
+        steps=3,
+        batch_size=8,
+        device="cpu",
+        out=tmp_path / "run",
+        grid_size=4,
+        dataset_settings=DIGITS16,
     )
     return ganzoo.RunConfig(**{**values, **overrides})
 
@@ -111,13 +116,20 @@ def test_wgan_values_and_clipping() -> None:
 def test_loss_defaults_follow_the_papers() -> None:
     wgan = WGANSettings()
     assert (wgan.optimizer, wgan.lr_g, wgan.lr_d, wgan.n_critic, wgan.clip_value) == (
-        "rmsprop", 5e-5, 5e-5, 5, 0.01
+        "rmsprop",
+        5e-5,
+        5e-5,
+        5,
+        0.01,
     )
     assert WGANLoss.batchnorm_in_discriminator is False
     for settings in (HingeLossSettings(), LSGANSettings()):
         assert settings.optimizer == "adam"
         assert (settings.lr_g, settings.lr_d, settings.beta1, settings.beta2) == (
-            2e-4, 2e-4, 0.5, 0.999
+            2e-4,
+            2e-4,
+            0.5,
+            0.999,
         )
         assert settings.n_critic == 1
     for loss_class in (HingeLoss, LeastSquaresLoss, WGANLoss):
@@ -234,8 +246,7 @@ def test_sample_label_draws_that_class(conditional_run: Path, tmp_path: Path) ->
 
 def sample(source: Path, out: Path, count: int = 64, label: int | None = None) -> None:
     """``ganzoo sample`` in this process (one real CLI run above covers the flag parsing)."""
-    sample_command(source, count=count, seed=0, out=out, label=label, device="cpu",
-                   overwrite=False)
+    sample_command(source, count=count, seed=0, out=out, label=label, device="cpu", overwrite=False)
 
 
 def test_sample_grid_has_one_row_per_class(conditional_run: Path, tmp_path: Path) -> None:
@@ -281,13 +292,22 @@ def test_spectral_norm_bounds_every_weight_of_d(name: str) -> None:
 
 
 def test_ema_follows_the_generator_by_its_decay(tmp_path: Path) -> None:
-    trainer = trainer_for(tmp_path, architecture="cgan", ema=0.9,
-                          dataset_settings={"image_size": 8})
+    trainer = trainer_for(
+        tmp_path, architecture="cgan", ema=0.9, dataset_settings={"image_size": 8}
+    )
     assert trainer.generator_ema is not None
+    # at step 0 the decay ramps from (1 + step) / (10 + step) = 0.1, so G's first steps dominate
     before = [p.detach().clone() for p in trainer.generator.parameters()]
     trainer.train_step()
-    after = [p.detach() for p in trainer.generator.parameters()]
+    after = [p.detach().clone() for p in trainer.generator.parameters()]
     for old, new, ema in zip(before, after, trainer.generator_ema.parameters(), strict=True):
+        assert torch.allclose(ema, 0.1 * old + 0.9 * new, atol=1e-6)
+    # later the configured decay applies
+    trainer.step = 1000
+    previous = [p.detach().clone() for p in trainer.generator_ema.parameters()]
+    trainer.train_step()
+    newest = [p.detach() for p in trainer.generator.parameters()]
+    for old, new, ema in zip(previous, newest, trainer.generator_ema.parameters(), strict=True):
         assert torch.allclose(ema, 0.9 * old + 0.1 * new, atol=1e-6)
     assert trainer.sampling_generator() is trainer.generator_ema
 
@@ -459,9 +479,15 @@ def test_minibatch_std_layer_sits_before_ds_last_layer(name: str) -> None:
 
 def test_every_option_at_once_on_a_conditional_run(tmp_path: Path) -> None:
     run_dir = train(
-        tmp_path, architecture="cdcgan", loss="hinge", spectral_norm=True, minibatch_std=True,
-        diffaugment="translation,cutout,color", ema=0.99,
-        loss_settings={"lr_g": 1e-4, "lr_d": 4e-4}, steps=4,
+        tmp_path,
+        architecture="cdcgan",
+        loss="hinge",
+        spectral_norm=True,
+        minibatch_std=True,
+        diffaugment="translation,cutout,color",
+        ema=0.99,
+        loss_settings={"lr_g": 1e-4, "lr_d": 4e-4},
+        steps=4,
     )
     generator = ganzoo.load_generator(run_dir)
     assert generator.conditional and generator.path.name == "generator_ema.safetensors"
