@@ -44,6 +44,14 @@ def checkpoint_path(run_dir: Path, step: int) -> Path:
     return run_dir / CHECKPOINT_DIR / f"step-{step:06d}.safetensors"
 
 
+def checkpoint_step(path: Path) -> int:
+    """The step in a checkpoint's file name."""
+    match = CHECKPOINT_PATTERN.match(path.name)
+    if match is None:
+        raise ValueError(f"{path.name} is not a checkpoint file name")
+    return int(match.group(1))
+
+
 def list_checkpoints(run_dir: Path) -> list[Path]:
     """Checkpoint files of a run, oldest first."""
     folder = run_dir / CHECKPOINT_DIR

@@ -6,7 +6,6 @@ import contextlib
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -20,7 +19,8 @@ from ganzoo.storage.atomic import remove_stale_temporaries, write_atomic
 from ganzoo.storage.checkpoint import (
     CHECKPOINT_DIR,
     Checkpoint,
-    checkpoint_path,
+    checkpoint_step,
+    list_checkpoints,
     newest_readable_checkpoint,
     save_checkpoint,
     set_aside,
@@ -151,7 +151,6 @@ def _run(
     check_every = 1 if plan.device.type == "cpu" else config.log_every
     if trainer.step == 0:
         artifacts.save_samples(trainer, 0)
-    saved = SavedStep(trainer.step if trainer.step > 0 else None)
     interval = StepLosses()
     examples_per_step = config.batch_size * trainer.n_critic
     started = time.perf_counter()
@@ -159,7 +158,7 @@ def _run(
     with (
         GracefulStop() as stop,
         TrainingProgress(console, config.steps, trainer.step, show_progress) as progress,
-        saved.explain(run_dir),
+        explaining_stops(run_dir),
     ):
         while trainer.step < config.steps:
             losses = trainer.train_step()
@@ -185,7 +184,6 @@ def _run(
             if stopping is not None or step % checkpoint_every == 0 or step == config.steps:
                 trainer.check_finite(losses, weights=True)  # never replace a good checkpoint
                 write_checkpoint(trainer, run_dir)
-                saved.step = step
             progress.advance(step)
             if stopping is not None:
                 raise StopRequested(stopping, step, run_dir)
@@ -197,28 +195,25 @@ def _run(
     return run_dir
 
 
-@dataclass
-class SavedStep:
-    """The step of the newest checkpoint on disk, to tell the user what an abrupt stop kept."""
+@contextlib.contextmanager
+def explaining_stops(run_dir: Path) -> Iterator[None]:
+    """Name the newest checkpoint on disk in a divergence message or an immediate stop."""
+    try:
+        yield
+    except DivergenceError as error:
+        raise DivergenceError(f"{error}; {describe_newest_checkpoint(run_dir)}") from None
+    except StopNow as now:
+        newest = list_checkpoints(run_dir)
+        now.run_dir = run_dir
+        now.checkpoint_step = checkpoint_step(newest[-1]) if newest else None
+        raise
 
-    step: int | None
 
-    @contextlib.contextmanager
-    def explain(self, run_dir: Path) -> Iterator[None]:
-        """Add the newest checkpoint to a divergence message or an immediate stop."""
-        try:
-            yield
-        except DivergenceError as error:
-            raise DivergenceError(f"{error}; {self.describe(run_dir)}") from None
-        except StopNow as now:
-            now.run_dir, now.checkpoint_step = run_dir, self.step
-            raise
-
-    def describe(self, run_dir: Path) -> str:
-        if self.step is None:
-            return "no checkpoint was written before it"
-        path = checkpoint_path(run_dir, self.step)
-        return f"the last good checkpoint, of step {self.step}, is {path}"
+def describe_newest_checkpoint(run_dir: Path) -> str:
+    newest = list_checkpoints(run_dir)
+    if not newest:
+        return "no checkpoint was written before it"
+    return f"the last good checkpoint, of step {checkpoint_step(newest[-1])}, is {newest[-1]}"
 
 
 def write_checkpoint(trainer: Trainer, run_dir: Path) -> None:

@@ -77,7 +77,9 @@ class Running:
     def pid(self) -> int:
         return self.process.pid
 
-    def wait_until(self, condition: Callable[[], bool], timeout: float = 300) -> None:
+    def wait_until(
+        self, condition: Callable[[], bool], timeout: float = 300, poll: float = 0.02
+    ) -> None:
         """Poll ``condition`` until it holds; fail if the process ends or time runs out first."""
         deadline = time.monotonic() + timeout
         while not condition():
@@ -86,7 +88,7 @@ class Running:
             if time.monotonic() > deadline:
                 self.process.kill()
                 raise AssertionError(f"timed out waiting:\n{self.finish(10).stderr}")
-            time.sleep(0.02)
+            time.sleep(poll)
 
     def finish(self, timeout: float = 300) -> Outcome:
         """Wait for the process to end and return what it printed."""
