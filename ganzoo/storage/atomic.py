@@ -15,7 +15,7 @@ from ganzoo.errors import StorageError
 TEMPORARY_MARK = ".tmp-"
 """Temporary files are named ``.<name>.tmp-<pid>-<n>`` beside their target."""
 
-_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_FULL = {errno.ENOSPC, errno.EDQUOT}
 _counter = itertools.count()
 _counter_lock = threading.Lock()
 
@@ -72,6 +72,11 @@ def _storage_error(path: Path, error: OSError) -> StorageError:
         return StorageError(
             f"disk full while writing {path} ({error.strerror}): free some space and try "
             "again; files written before are intact"
+        )
+    if error.errno == errno.EFBIG:
+        return StorageError(
+            f"file size limit reached while writing {path}: raise the limit (ulimit -f) or "
+            "write elsewhere; files written before are intact"
         )
     return StorageError(f"cannot write {path}: {error.strerror or error}")
 
