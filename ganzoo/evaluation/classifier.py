@@ -180,11 +180,10 @@ def load_classifier(
             raise ValueError("not a ganzoo domain classifier")
         model = DomainClassifier(int(metadata["in_channels"]), int(metadata["num_classes"]))
         model.load_state_dict(load_file(str(path)))
-    except (OSError, ValueError, KeyError, RuntimeError) as error:
+    except Exception as error:  # any unreadable file (truncated, foreign, wrong shapes)
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise WeightsError(
             f"cannot read classifier {path}: {message}; delete it to retrain"
         ) from error
     model.eval()
     return model.to(device), metadata
-

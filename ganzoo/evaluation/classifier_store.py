@@ -34,7 +34,7 @@ from ganzoo.evaluation.classifier import (
 from ganzoo.evaluation.metric import EvalContext
 from ganzoo.registry import Registry
 
-MIN_TRAINING_STEPS = 200
+MIN_TRAINING_STEPS = 150
 """Small datasets get more epochs, so every classifier sees at least this many batches."""
 HOLDOUT_SHARE = 0.2
 

@@ -76,7 +76,10 @@ class Metric(ABC):
     """One evaluation metric; may return several numbers.
 
     Subclasses implement :meth:`applies_to` and :meth:`compute`; :meth:`unavailable`
-    is optional. Set ``generic = True`` for a metric that applies to a broad family
+    is optional. Building a metric must be cheap (it is built just to ask
+    :meth:`applies_to`): load weights or train models in :meth:`compute`.
+
+    Set ``generic = True`` for a metric that applies to a broad family
     of datasets (e.g. any image): it is chosen by default only where no
     dataset-specific metric applies.
     """

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ganzoo.data.spec import DataSpec
-from ganzoo.errors import ConfigError
+from ganzoo.errors import ConfigError, GanzooError
 from ganzoo.evaluation.metric import EvalContext, Metric
 from ganzoo.registry import Registry
 
@@ -33,9 +33,13 @@ def default_metrics(dataset: str, spec: DataSpec, *, registry: Registry | None =
     features for any image) are chosen only where no specific metric applies.
     """
     registry = registry or _registry()
-    specific, generic = [], []
+    specific: list[str] = []
+    generic: list[str] = []
     for entry in registry.list(kind="metric"):
-        metric = registry.build("metric", entry.name)
+        try:
+            metric = registry.build("metric", entry.name)
+        except GanzooError:  # e.g. a metric with required settings cannot be a default
+            continue
         if metric.applies_to(dataset, spec):
             (generic if metric.generic else specific).append(entry.name)
     return specific or generic
@@ -55,9 +59,9 @@ def plan_metrics(
     """
     registry = registry or _registry()
     settings = settings or {}
-    explicit = names is not None and len(names) > 0
+    explicit = bool(names)
     chosen = (
-        list(names)
+        list(names or [])
         if explicit
         else default_metrics(context.dataset, context.spec, registry=registry)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -65,3 +66,11 @@ def from_tensor(samples: torch.Tensor) -> Callable[[int], torch.Tensor]:
         return samples.repeat(repeats, *([1] * (samples.ndim - 1)))[:n]
 
     return generate
+
+
+@dataclass(frozen=True)
+class TrainedClassifier:
+    metadata: dict[str, str]
+    seconds: float
+    data_unchanged: bool
+    """Whether the shared data folder is exactly as before (no file added or modified)."""

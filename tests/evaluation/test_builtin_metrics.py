@@ -1,0 +1,65 @@
+"""The classifier metrics end to end on real datasets: true data scores well, collapse badly."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import torch
+from eval_helpers import SHARED_DATA, TrainedClassifier, from_tensor, make_context
+
+from ganzoo.data.source import DataContext
+from ganzoo.evaluation import evaluate
+from ganzoo.plugins import plugin_set
+
+
+def _source(dataset: str, cache: Path, data_root: Path | None = None):  # type: ignore[no-untyped-def]
+    context = DataContext(data_root=data_root, cache_dir=cache, download=False)
+    return plugin_set().registry.build("dataset", dataset, {}, context)
+
+
+def test_classifier_metrics_on_digits(classifier_cache: Path) -> None:
+    source = _source("digits", classifier_cache)
+    real = source.sample(source.size, seed=5, device=torch.device("cpu")).x
+
+    def context_for(samples: torch.Tensor):  # type: ignore[no-untyped-def]
+        return make_context(
+            from_tensor(samples), source, "digits", classifier_cache, num_samples=1000
+        )
+
+    good = evaluate(context_for(real))["classifier-fd"]
+    assert set(good) == {
+        "fd", "precision", "recall", "classes_covered", "num_classes", "class_kl", "inception_score"
+    }  # fmt: skip
+    assert good["classes_covered"] == good["num_classes"] == 10
+    assert good["class_kl"] < 0.02
+    assert good["inception_score"] > 8.5
+    assert good["precision"] > 0.9 and good["recall"] > 0.9
+
+    collapsed = evaluate(context_for(real[:1]))["classifier-fd"]
+    assert collapsed["classes_covered"] == 1
+    assert collapsed["class_kl"] == pytest.approx(math.log(10))
+    assert collapsed["inception_score"] == pytest.approx(1.0)
+    assert collapsed["recall"] < 0.05
+    assert collapsed["fd"] > 10 * good["fd"] + 1
+
+
+@pytest.mark.slow
+def test_stacked_mnist_modes(classifier_cache: Path, mnist_classifier: TrainedClassifier) -> None:
+    source = _source("stacked-mnist", classifier_cache, SHARED_DATA)
+    real = source.sample(26000, seed=3, device=torch.device("cpu")).x
+    context = make_context(
+        from_tensor(real), source, "stacked-mnist", classifier_cache, data_root=SHARED_DATA
+    )
+    good = evaluate(context)["stacked-mnist-modes"]
+    assert good["num_modes"] == 1000
+    assert good["modes_covered"] >= 990
+    assert good["reverse_kl"] < 0.1
+
+    context = make_context(
+        from_tensor(real[:1]), source, "stacked-mnist", classifier_cache, data_root=SHARED_DATA
+    )
+    collapsed = evaluate(context, ["stacked-mnist-modes"])["stacked-mnist-modes"]
+    assert collapsed["modes_covered"] == 1
+    assert collapsed["reverse_kl"] == pytest.approx(math.log(1000))
