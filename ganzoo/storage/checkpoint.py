@@ -18,7 +18,7 @@ from safetensors.torch import save as safetensors_bytes
 
 from ganzoo.errors import WeightsError
 from ganzoo.storage.atomic import write_atomic
-from ganzoo.storage.weights import FORMAT_KEY, FORMAT_VERSION, read_safetensors
+from ganzoo.storage.weights import FORMAT_KEY, FORMAT_VERSION, METADATA_ERRORS, read_safetensors
 
 CHECKPOINT_DIR = "checkpoints"
 CHECKPOINT_PATTERN = re.compile(r"^step-(\d+)\.safetensors$")
@@ -113,7 +113,7 @@ def load_checkpoint(path: Path) -> Checkpoint:
             )
             for role, layout in structure.items()
         }
-    except (KeyError, ValueError, TypeError, AttributeError) as error:
+    except METADATA_ERRORS as error:
         raise WeightsError(
             f"{path} has damaged checkpoint metadata ({type(error).__name__}: {error})"
         ) from None
