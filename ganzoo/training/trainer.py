@@ -95,7 +95,12 @@ def resume(
     tidy_for_resume(run_dir, checkpoint.step)
     if steps or device:
         save_config(run_dir, plan.config)
-    console.print(f"resuming {run_dir} from step {checkpoint.step} of {plan.config.steps}")
+    total = plan.config.steps or 0
+    if checkpoint.step >= total:
+        console.print(f"{run_dir} is already at step {checkpoint.step} of {total}; "
+                      "give --steps with --resume to train longer")  # fmt: skip
+    else:
+        console.print(f"resuming {run_dir} from step {checkpoint.step} of {total}")
     return _run(trainer, run_dir, console, show_progress, show_summary=False)
 
 
