@@ -11,7 +11,20 @@ Importing this package is cheap; torch is imported when a name below is first us
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for type checkers; at run time these load on first use
+    from ganzoo.evaluation.metric import EvalContext, Metric
+    from ganzoo.evaluation.run import (
+        RESULTS_FILE,
+        MetricPlan,
+        default_metrics,
+        evaluate,
+        plan_metrics,
+        results_document,
+        save_results,
+    )
+    from ganzoo.evaluation.sampling import generator_sampler
 
 _EXPORTS = {
     "EvalContext": "ganzoo.evaluation.metric",
@@ -26,7 +39,18 @@ _EXPORTS = {
     "generator_sampler": "ganzoo.evaluation.sampling",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "RESULTS_FILE",
+    "EvalContext",
+    "Metric",
+    "MetricPlan",
+    "default_metrics",
+    "evaluate",
+    "generator_sampler",
+    "plan_metrics",
+    "results_document",
+    "save_results",
+]
 
 
 def __getattr__(name: str) -> Any:

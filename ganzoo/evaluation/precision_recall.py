@@ -45,6 +45,6 @@ def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = 3) -> Prec
     """Precision and recall of ``fake`` against ``real``, both feature matrices ``(N, D)``."""
     real = real.detach().to(torch.float32)
     fake = fake.detach().to(torch.float32)
-    precision = inside_manifold(fake, real, knn_radii(real, k)).float().mean().item()
-    recall = inside_manifold(real, fake, knn_radii(fake, k)).float().mean().item()
+    precision = inside_manifold(fake, real, knn_radii(real, k)).double().mean().item()
+    recall = inside_manifold(real, fake, knn_radii(fake, k)).double().mean().item()
     return PrecisionRecall(precision=precision, recall=recall)

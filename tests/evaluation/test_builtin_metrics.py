@@ -58,7 +58,12 @@ def test_stacked_mnist_modes(classifier_cache: Path, mnist_classifier: TrainedCl
     assert good["reverse_kl"] < 0.1
 
     context = make_context(
-        from_tensor(real[:1]), source, "stacked-mnist", classifier_cache, data_root=SHARED_DATA
+        from_tensor(real[:1]),
+        source,
+        "stacked-mnist",
+        classifier_cache,
+        data_root=SHARED_DATA,
+        num_samples=1000,
     )
     collapsed = evaluate(context, ["stacked-mnist-modes"])["stacked-mnist-modes"]
     assert collapsed["modes_covered"] == 1
