@@ -8,6 +8,7 @@ Inception Score.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,7 +165,7 @@ def save_classifier(model: DomainClassifier, path: Path, metadata: dict[str, str
     state = {
         name: tensor.detach().cpu().contiguous() for name, tensor in model.state_dict().items()
     }
-    partial = path.with_suffix(path.suffix + ".partial")
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # one per writer process
     save_file(state, str(partial), metadata=header)
     partial.replace(path)
 

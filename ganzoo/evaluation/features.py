@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 
 import torch
@@ -52,7 +53,7 @@ def reference_features(
             context.log(f"ignoring unreadable cache {path}")
     features = compute(context.real_samples(n))
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # one per writer process
     save_file({"features": features.contiguous()}, str(partial), metadata={"key": key})
     partial.replace(path)
     return features

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -133,7 +134,7 @@ def save_results(path: Path, document: Mapping[str, Any]) -> Path:
     """Write ``document`` as JSON to ``path`` (or ``path / eval.json`` for a directory)."""
     if path.is_dir():
         path = path / RESULTS_FILE
-    partial = path.with_suffix(path.suffix + ".partial")
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # one per writer process
     partial.write_text(json.dumps(document, indent=2, allow_nan=False) + "\n")
     partial.replace(path)
     return path
