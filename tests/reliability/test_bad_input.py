@@ -30,7 +30,7 @@ BAD_INPUTS: dict[str, tuple[list[str], list[str]]] = {
         ["run", "mlp-gan", "--batch-size", "0"],
         ["batch_size", "greater than or equal to 1"],
     ),
-    "steps not a number": (["run", "mlp-gan", "--steps", "many"], ["--steps", "'many'"]),
+    "steps not a number": (["run", "mlp-gan", "--steps", "many"], ["invalid value for '--steps'"]),
     "steps not a number in --set": (["run", "mlp-gan", "--set", "steps=x"], ["steps", "integer"]),
     "unknown --set key": (["run", "mlp-gan", "--set", "stpes=3"], ["'stpes'", "'steps'"]),
     "unknown --set section": (["run", "mlp-gan", "--set", "los.lr_g=1"], ["'los'", "loss"]),
