@@ -6,10 +6,12 @@ answers at once.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import traceback
-from typing import NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import typer
 from rich.markup import escape
@@ -77,18 +79,19 @@ def debug_enabled() -> bool:
 
 def run_app(args: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every user error into one line and exit code 2."""
-    from ganzoo.training.interrupts import terminate_quietly
+    from ganzoo.training.interrupts import StopRequested, describe_stop, terminate_quietly
 
     terminate_quietly()
     _register_builtin_commands()
     _register_plugin_commands()
+    _report_stops(app)
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="ganzoo", standalone_mode=False)
     except GanzooError as error:
         _fail("[red]error:[/]", _one_line(str(error), lower=False), error.exit_code)
-    except KeyboardInterrupt as error:
-        _fail("", str(error) or "interrupted", getattr(error, "exit_code", 130))
+    except (KeyboardInterrupt, StopRequested) as error:  # Ctrl-C, SIGTERM
+        _fail("", describe_stop(error), getattr(error, "exit_code", 130))
     except Exception as error:
         _click_error(error)
         # A bug, not a user error: one line, exit code 1; --debug shows the traceback.
@@ -96,6 +99,34 @@ def run_app(args: list[str] | None = None) -> None:
         message = _one_line(str(error), lower=False) or "no message"
         _fail("[red]internal error:[/]", f"{type(error).__name__}: {message}{where}", 1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _report_stops(cli: typer.Typer) -> None:
+    """Wrap every command so that a stop reaches the user as one line (Typer would swallow it).
+
+    Typer turns a KeyboardInterrupt into a silent exit code 130; a Ctrl-C, a SIGTERM
+    or a second signal must instead say what was kept and how to continue.
+    """
+    for info in cli.registered_commands:
+        if info.callback is not None and not getattr(info.callback, "reports_stops", False):
+            info.callback = _reporting_stops(info.callback)
+    for group in cli.registered_groups:
+        if group.typer_instance is not None:
+            _report_stops(group.typer_instance)
+
+
+def _reporting_stops(callback: Callable[..., Any]) -> Callable[..., Any]:
+    from ganzoo.training.interrupts import describe_stop
+
+    @functools.wraps(callback)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except KeyboardInterrupt as error:
+            _fail("", describe_stop(error), getattr(error, "exit_code", 130))
+
+    command.reports_stops = True  # type: ignore[attr-defined]
+    return command
 
 
 def _fail(label: str, message: str, code: int) -> NoReturn:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,14 +93,13 @@ def run_command(
     )
     from ganzoo.training.trainer import train
 
-    with stopping_cleanly():
-        run_dir = train(
-            config,
-            overwrite=overwrite,
-            console=stderr if not quiet else None,
-            show_progress=not quiet,
-            show_summary=not quiet,
-        )
+    run_dir = train(
+        config,
+        overwrite=overwrite,
+        console=stderr if not quiet else None,
+        show_progress=not quiet,
+        show_summary=not quiet,
+    )
     stdout.print(str(run_dir))
 
 
@@ -144,42 +140,14 @@ def resolve_cli_config(
 def _resume(run_dir: Path, steps: int | None, device: str | None, quiet: bool) -> None:
     from ganzoo.training.trainer import resume
 
-    with stopping_cleanly():
-        resume(
-            run_dir,
-            steps=steps,
-            device=device,
-            console=stderr if not quiet else None,
-            show_progress=not quiet,
-        )
+    resume(
+        run_dir,
+        steps=steps,
+        device=device,
+        console=stderr if not quiet else None,
+        show_progress=not quiet,
+    )
     stdout.print(str(run_dir))
-
-
-@contextlib.contextmanager
-def stopping_cleanly() -> Iterator[None]:
-    """Turn a Ctrl-C / SIGTERM stop into the resume hint and exit code 130 / 143."""
-    from ganzoo.training.interrupts import StopNow, StopRequested
-
-    try:
-        yield
-    except StopRequested as stop:
-        stderr.print(
-            f"{stop}; checkpoint written. To continue: ganzoo run --resume {stop.run_dir}",
-            soft_wrap=True,
-        )
-        sys.exit(stop.exit_code)
-    except StopNow as now:
-        if now.run_dir is None:
-            stderr.print(f"{now}", soft_wrap=True)
-        elif now.checkpoint_step is None:
-            stderr.print(f"{now}, before any checkpoint was written", soft_wrap=True)
-        else:
-            stderr.print(
-                f"{now}; the checkpoint of step {now.checkpoint_step} is intact. "
-                f"To continue: ganzoo run --resume {now.run_dir}",
-                soft_wrap=True,
-            )
-        sys.exit(now.exit_code)
 
 
 def summary_command(

@@ -80,6 +80,21 @@ class GracefulStop:
         self.signum = signum
 
 
+def describe_stop(error: BaseException) -> str:
+    """One line for the user: why the run stopped, what was kept, and how to continue."""
+    run_dir = getattr(error, "run_dir", None)
+    if isinstance(error, StopRequested) and run_dir is not None:
+        return f"{error}; checkpoint written. To continue: ganzoo run --resume {run_dir}"
+    if isinstance(error, StopNow) and run_dir is not None:
+        if error.checkpoint_step is None:
+            return f"{error}, before any checkpoint was written"
+        return (
+            f"{error}; the checkpoint of step {error.checkpoint_step} is intact. "
+            f"To continue: ganzoo run --resume {run_dir}"
+        )
+    return str(error) or "interrupted"
+
+
 def terminate_quietly() -> None:
     """Outside training, let SIGTERM end the process like Ctrl-C does (no traceback, 143)."""
     if threading.current_thread() is threading.main_thread():
