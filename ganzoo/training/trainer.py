@@ -19,6 +19,7 @@ from ganzoo.storage.atomic import remove_stale_temporaries, write_atomic
 from ganzoo.storage.checkpoint import (
     CHECKPOINT_DIR,
     Checkpoint,
+    checkpoint_path,
     checkpoint_step,
     list_checkpoints,
     newest_readable_checkpoint,
@@ -91,7 +92,7 @@ def resume(
     config = build_config(saved, overrides, source=str(run_dir / CONFIG_FILE))
     plan = prepare(config, plugin_set().registry)
     trainer = Trainer(plan, start_step=checkpoint.step)
-    restore(trainer, checkpoint)
+    restore(trainer, checkpoint, checkpoint_path(run_dir, checkpoint.step))
     tidy_for_resume(run_dir, checkpoint.step)
     if steps or device:
         save_config(run_dir, plan.config)
