@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check uv
 uv venv --quiet --allow-existing .venv
-uv pip install --quiet --python .venv/bin/python -e ".[dev]" -e plugins/ganzoo-relativistic
+uv pip install --quiet --compile-bytecode --python .venv/bin/python -e ".[dev]" -e plugins/ganzoo-relativistic
 
 echo "== ruff"
 .venv/bin/ruff check .
