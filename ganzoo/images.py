@@ -5,10 +5,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from PIL import Image
+
+if TYPE_CHECKING:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
 from ganzoo.data.spec import DataSpec
 
@@ -39,13 +44,9 @@ def scatter_image(
     limits: float | None = None,
 ) -> Image.Image:
     """A scatter plot of 2-D samples (blue) over reference points such as the true means (red)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     data = points.detach().float().cpu().numpy()
-    figure, axes = plt.subplots(figsize=(4, 4), dpi=100)
+    figure, canvas = _figure(4, 4)
+    axes = figure.subplots()
     axes.scatter(data[:, 0], data[:, 1], s=2, alpha=0.5, color="tab:blue", label="samples")
     if reference is not None:
         ref = reference.detach().float().cpu().numpy()
@@ -61,10 +62,8 @@ def scatter_image(
     if title:
         axes.set_title(title)
     figure.tight_layout()
-    figure.canvas.draw()
-    image = Image.fromarray(np.asarray(figure.canvas.buffer_rgba())[:, :, :3].copy())
-    plt.close(figure)
-    return image
+    canvas.draw()
+    return Image.fromarray(np.asarray(canvas.buffer_rgba())[:, :, :3].copy())
 
 
 def samples_image(
@@ -93,16 +92,12 @@ def save_gif(frames: Sequence[Path], path: Path, duration_ms: int = 400) -> None
 
 def save_loss_curve(rows: Sequence[dict[str, float]], path: Path, title: str = "") -> None:
     """Plot every ``*_loss`` column (and penalties) of ``metrics.jsonl`` rows against the step."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     if not rows:
         return
     steps = [row["step"] for row in rows]
     keys = [k for k in rows[0] if k not in {"step", "images_per_s", "elapsed_s"}]
-    figure, axes = plt.subplots(figsize=(7, 4), dpi=100)
+    figure, _ = _figure(7, 4)
+    axes = figure.subplots()
     for key in keys:
         axes.plot(steps, [row.get(key, float("nan")) for row in rows], label=key)
     axes.set_xlabel("step")
@@ -113,4 +108,12 @@ def save_loss_curve(rows: Sequence[dict[str, float]], path: Path, title: str = "
         axes.set_title(title)
     figure.tight_layout()
     figure.savefig(path)
-    plt.close(figure)
+
+
+def _figure(width: float, height: float) -> tuple[Figure, FigureCanvasAgg]:
+    """A matplotlib figure on its own Agg canvas (no pyplot state, no display needed)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=100)
+    return figure, FigureCanvasAgg(figure)

@@ -123,7 +123,7 @@ def load(
         version = ep.dist.version if ep.dist is not None else "unknown"
         candidates.append((ep.load, package, version, f"{ep.name} = {ep.value}"))
     for plugin, package, version in extra_plugins or []:
-        candidates.append((lambda p=plugin: p, package, version, repr(plugin)))
+        candidates.append((_returning(plugin), package, version, repr(plugin)))
 
     for load_object, package, version, label in candidates:
         _register_one(plugin_set, load_object, package, version, label, strict)
@@ -247,6 +247,11 @@ class Registrar:
                 version=self.version,
             )
         )
+
+
+def _returning(plugin: object) -> Callable[[], object]:
+    """A loader for an already-imported plugin object."""
+    return lambda: plugin
 
 
 def _impls_in_order(plugin_set: PluginSet, hook_name: str) -> list[Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -32,7 +33,7 @@ class RunPlan:
 
 def validate_config(config: RunConfig, registry: Registry) -> RunConfig:
     """Check names and component settings; return the config with all defaults filled in."""
-    resolved = {}
+    resolved: dict[str, Any] = {}
     for kind, field in (
         ("architecture", "architecture_settings"),
         ("loss", "loss_settings"),
