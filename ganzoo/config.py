@@ -54,6 +54,11 @@ class RunConfig(BaseModel):
     compile: bool = Field(False, description="torch.compile the networks.")
     spectral_norm: bool = Field(False, description="Spectral normalisation in D.")
     minibatch_std: bool = Field(False, description="A minibatch standard-deviation layer in D.")
+    sync_batchnorm: bool = Field(
+        False,
+        description="With several processes, BatchNorm statistics over the global batch "
+        "(no effect in a single process).",
+    )
     diffaugment: str | None = Field(
         None,
         description="DiffAugment policy for D's inputs, real and fake alike: "

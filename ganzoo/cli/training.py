@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import typer
 
 from ganzoo.cli.common import print_plugin_warnings, stderr, stdout
@@ -42,11 +48,30 @@ def run_command(
     diffaugment: str | None = typer.Option(
         None, "--diffaugment", help="DiffAugment policy, e.g. translation,cutout,color."
     ),
+    sync_batchnorm: bool | None = typer.Option(
+        None,
+        "--sync-batchnorm",
+        help="With several processes, BatchNorm statistics over the global batch.",
+    ),
+    nproc: int | None = typer.Option(
+        None,
+        "--nproc",
+        min=1,
+        help="Train on N processes (one per GPU) with DDP, started through torchrun; "
+        "--batch-size stays the global batch.",
+    ),
     resume: Path | None = typer.Option(None, "--resume", help="Continue the run in this folder."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace the run in --out."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary or progress bar."),
 ) -> None:
     """Train a GAN; leaves weights, samples, logs and checkpoints in a run directory."""
+    if nproc is not None and nproc > 1:
+        from ganzoo.training.distributed import launched
+
+        if launched():
+            raise ConfigError("--nproc starts the processes; this one was started by torchrun")
+        code = relaunch_with_torchrun(nproc, _arguments_again(click.get_current_context()))
+        raise typer.Exit(code)
     print_plugin_warnings()
     if resume is not None:
         given = {
@@ -63,11 +88,13 @@ def run_command(
             "--set": assignments or None,
             "--ema": ema,
             "--compile": compile_,
+            "--sync-batchnorm": sync_batchnorm,
             "--overwrite": overwrite or None,
             "--out": out if out is not None and out.resolve() != resume.resolve() else None,
         }
         refuse_with_resume([name for name, value in given.items() if value is not None])
-        _resume(resume, steps, device, quiet)
+        with reported_by_rank_zero():
+            _resume(resume, steps, device, quiet)
         return
     config = resolve_cli_config(
         architecture,
@@ -88,19 +115,93 @@ def run_command(
             "spectral_norm": spectral_norm,
             "minibatch_std": minibatch_std,
             "diffaugment": diffaugment,
+            "sync_batchnorm": sync_batchnorm,
         },
         {"lr_g": lr_g, "lr_d": lr_d},
     )
     from ganzoo.training.trainer import train
 
-    run_dir = train(
-        config,
-        overwrite=overwrite,
-        console=stderr if not quiet else None,
-        show_progress=not quiet,
-        show_summary=not quiet,
-    )
-    stdout.print(str(run_dir))
+    with reported_by_rank_zero():
+        run_dir = train(
+            config,
+            overwrite=overwrite,
+            console=stderr if not quiet else None,
+            show_progress=not quiet,
+            show_summary=not quiet,
+        )
+    _print_run_dir(run_dir)
+
+
+def relaunch_with_torchrun(nproc: int, args: list[str]) -> int:
+    """``ganzoo run ARGS`` on ``nproc`` local processes through torchrun; its exit code.
+
+    Ctrl-C reaches torchrun straight from the terminal (and torchrun hands it on to the
+    workers once), so it is ignored here; a SIGTERM sent to this process is passed on.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        f"--nproc_per_node={nproc}",
+        "-m",
+        "ganzoo",
+        "run",
+        *args,
+    ]
+    process = subprocess.Popen(command)
+
+    def forward(signum: int, frame: object) -> None:
+        process.send_signal(signum)
+
+    previous = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, forward),
+    }
+    try:
+        return process.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _arguments_again(context: click.Context) -> list[str]:
+    """The command line of this ``ganzoo run``, rebuilt from what click parsed, less --nproc."""
+    args: list[str] = []
+    for param in context.command.params:
+        value = context.params.get(param.name or "")
+        if param.name == "nproc" or value is None or value == [] or value is False:
+            continue
+        if isinstance(param, click.Argument):
+            args.append(str(value))
+            continue
+        assert isinstance(param, click.Option)
+        if param.is_flag:
+            args.append(param.opts[0])
+            continue
+        for item in value if param.multiple else [value]:
+            args += [param.opts[0], str(item)]
+    return args
+
+
+@contextlib.contextmanager
+def reported_by_rank_zero() -> Iterator[None]:
+    """On ranks other than 0, end quietly on errors that rank 0 reports for every rank."""
+    try:
+        yield
+    except BaseException as error:
+        from ganzoo.training.distributed import rank_from_env
+
+        if rank_from_env() != 0 and getattr(error, "on_all_ranks", False):
+            raise typer.Exit(getattr(error, "exit_code", 1)) from None
+        raise
+
+
+def _print_run_dir(run_dir: Path) -> None:
+    from ganzoo.training.distributed import rank_from_env
+
+    if rank_from_env() == 0:
+        stdout.print(str(run_dir))
 
 
 def refuse_with_resume(options: list[str]) -> None:
@@ -108,7 +209,7 @@ def refuse_with_resume(options: list[str]) -> None:
     if options:
         raise ConfigError(
             f"--resume continues a run with its saved config, so {', '.join(options)} cannot "
-            "be given with it; allowed with --resume: --steps, --device, --quiet "
+            "be given with it; allowed with --resume: --steps, --device, --quiet, --nproc "
             "(or start a new run with another --out)"
         )
 
@@ -147,7 +248,7 @@ def _resume(run_dir: Path, steps: int | None, device: str | None, quiet: bool) -
         console=stderr if not quiet else None,
         show_progress=not quiet,
     )
-    stdout.print(str(run_dir))
+    _print_run_dir(run_dir)
 
 
 def summary_command(

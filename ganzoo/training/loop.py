@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from ganzoo.data.source import Batch
 from ganzoo.errors import DivergenceError
 from ganzoo.losses import Critic, LossValue
 from ganzoo.training.augment import build_augmentation
+from ganzoo.training.distributed import Session, sync_batchnorm
 from ganzoo.training.setup import RunPlan
 
 
@@ -48,14 +50,27 @@ def make_optimizer(
 
 
 class Trainer:
-    """Holds the networks, optimisers and data stream of a run, and takes training steps."""
+    """Holds the networks, optimisers and data stream of a run, and takes training steps.
 
-    def __init__(self, plan: RunPlan, start_step: int = 0) -> None:
+    With a distributed ``session`` (see :mod:`ganzoo.training.distributed`) each rank
+    trains on its shard of every global batch, through DDP-wrapped copies of G and D;
+    :attr:`generator` and :attr:`discriminator` stay the plain modules either way.
+    """
+
+    def __init__(self, plan: RunPlan, start_step: int = 0, session: Session | None = None) -> None:
         self.plan = plan
         self.config = plan.config
         self.device = plan.device
+        self.session = session
         self.generator = plan.models.generator.to(self.device)
         self.discriminator = plan.models.discriminator.to(self.device)
+        if session is not None:
+            session.local_batch_size(self.config.batch_size)  # refuses an uneven split
+            if self.config.sync_batchnorm:
+                self.generator = sync_batchnorm(self.generator, self.device)
+                self.discriminator = sync_batchnorm(self.discriminator, self.device)
+                plan.models.generator = self.generator
+                plan.models.discriminator = self.discriminator
         self.generator_ema: nn.Module | None = None
         if self.config.ema is not None:
             self.generator_ema = _copy_module(self.generator).requires_grad_(False).eval()
@@ -74,8 +89,15 @@ class Trainer:
         self._batches: Iterator[Batch] | None = None
         self.generator.train()
         self.discriminator.train()
+        # The modules the training step calls: DDP wrappers when distributed.
+        self.trained_generator: nn.Module = self.generator
+        self.trained_discriminator: nn.Module = self.discriminator
+        if session is not None:
+            self.trained_generator = session.wrap(self.generator, self.device)
+            self.trained_discriminator = session.wrap(self.discriminator, self.device)
 
     def batches(self) -> Iterator[Batch]:
+        """Batches from the run's current step on; with several ranks, this rank's shard."""
         if self._batches is None:
             self._batches = self.plan.data.batches(
                 self.config.batch_size,
@@ -83,21 +105,32 @@ class Trainer:
                 device=self.device,
                 start=self.step * self.n_critic,
             )
+            if self.session is not None:
+                self._batches = _sharded(self._batches, self.session.shard(self.config.batch_size))
         return self._batches
 
     def latent(self, n: int) -> torch.Tensor:
-        return torch.randn(n, self.plan.models.latent_dim, device=self.device)
+        """``n`` latent vectors; with several ranks, this rank's rows of the global draw."""
+        if self.session is None:
+            return torch.randn(n, self.plan.models.latent_dim, device=self.device)
+        world = self.session.world_size
+        z = torch.randn(n * world, self.plan.models.latent_dim, device=self.device)
+        return z[self.session.shard(n * world)]
 
     def generate(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
         if self.plan.models.conditional:
-            return self.generator(z, labels)
-        return self.generator(z)
+            return self.trained_generator(z, labels)
+        return self.trained_generator(z)
 
-    def critic(self, labels: torch.Tensor | None) -> Critic:
-        """D as a function of examples only: labels bound when conditional, inputs augmented."""
-        discriminate: Critic = self.discriminator
+    def critic(self, labels: torch.Tensor | None, module: nn.Module | None = None) -> Critic:
+        """D as a function of examples only: labels bound when conditional, inputs augmented.
+
+        ``module`` defaults to the D the training step updates (DDP-wrapped when distributed).
+        """
+        chosen = module if module is not None else self.trained_discriminator
+        discriminate: Critic = chosen
         if self.plan.models.conditional:
-            discriminate = functools.partial(self.discriminator, labels=labels)
+            discriminate = functools.partial(chosen, labels=labels)
         if self.augment is None:
             return discriminate
         augment = self.augment
@@ -111,16 +144,22 @@ class Trainer:
             last = critic_step == self.n_critic - 1
             with torch.set_grad_enabled(last):  # the last fake batch is reused for G's update
                 fake = self.generate(self.latent(len(real)), labels)
-            d_loss, d_logs = _split(
-                loss.discriminator_loss(self.critic(labels), real, fake.detach())
-            )
+            with self._own_random_stream(critic_step):
+                d_loss, d_logs = _split(
+                    loss.discriminator_loss(self.critic(labels), real, fake.detach())
+                )
             self.optimizer_d.zero_grad(set_to_none=True)
             d_loss.backward()
             self.optimizer_d.step()
             loss.after_discriminator_step(self.discriminator)
 
-        self.discriminator.requires_grad_(False)  # G's update needs no D weight gradients
-        g_loss, g_logs = _split(loss.generator_loss(self.critic(labels), fake))
+        # G's update needs no D weight gradients. It calls the plain D even when distributed:
+        # D's DDP wrapper would wait for gradients of D that this backward never produces.
+        self.discriminator.requires_grad_(False)
+        with self._own_random_stream(self.n_critic):
+            g_loss, g_logs = _split(
+                loss.generator_loss(self.critic(labels, self.discriminator), fake)
+            )
         self.optimizer_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.optimizer_g.step()
@@ -131,12 +170,18 @@ class Trainer:
         self.step += 1
         return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), **d_logs, **g_logs}
 
+    def _own_random_stream(self, part: int) -> contextlib.AbstractContextManager[None]:
+        """With several ranks, the losses' own draws (e.g. GP's α) differ from rank to rank."""
+        if self.session is None:
+            return contextlib.nullcontext()
+        return self.session.own_random_stream(self.device, self.config.seed, self.step, part)
+
     @torch.no_grad()
     def _update_ema(self) -> None:
         """Move the average towards G; the decay ramps up so early weights fade quickly."""
         assert self.generator_ema is not None and self.config.ema is not None
         decay = min(self.config.ema, (1 + self.step) / (10 + self.step))
-        ema_params = list(self.generator_ema.parameters())
+        ema_params: list[torch.Tensor] = list(self.generator_ema.parameters())
         params = [p.detach() for p in self.generator.parameters()]
         torch._foreach_lerp_(ema_params, params, 1 - decay)
         for ema_buffer, buffer in zip(
@@ -146,6 +191,12 @@ class Trainer:
 
     def check_finite(self, losses: dict[str, torch.Tensor], weights: bool = False) -> None:
         """Stop with a :class:`DivergenceError` on a non-finite loss (or weight, if asked)."""
+        bad = self.not_finite(losses, weights)
+        if bad:
+            raise self.divergence(bad)
+
+    def not_finite(self, losses: dict[str, torch.Tensor], weights: bool = False) -> list[str]:
+        """The names of the non-finite losses (and, if asked and the losses are fine, weights)."""
         bad = [k for k, v in losses.items() if not bool(torch.isfinite(v).all())]
         if weights and not bad:
             for role, module in (
@@ -154,15 +205,22 @@ class Trainer:
             ):
                 if any(not bool(torch.isfinite(p).all()) for p in module.parameters()):
                     bad.append(f"{role} weights")
-        if bad:
-            raise DivergenceError(
-                f"training diverged at step {self.step}: {', '.join(bad)} not finite "
-                "(try a lower learning rate with --lr-g/--lr-d, or another loss)"
-            )
+        return bad
+
+    def divergence(self, bad: list[str]) -> DivergenceError:
+        return DivergenceError(
+            f"training diverged at step {self.step}: {', '.join(bad)} not finite "
+            "(try a lower learning rate with --lr-g/--lr-d, or another loss)"
+        )
 
     def sampling_generator(self) -> nn.Module:
         """The generator used for samples: the moving average when the run keeps one."""
         return self.generator_ema if self.generator_ema is not None else self.generator
+
+
+def _sharded(batches: Iterator[Batch], rows: slice) -> Iterator[Batch]:
+    for x, labels in batches:
+        yield Batch(x[rows], labels[rows] if labels is not None else None)
 
 
 def _split(value: LossValue) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:

@@ -28,6 +28,7 @@ from ganzoo.storage.checkpoint import (
 )
 from ganzoo.storage.weights import ModelDescription, load_state, save_module
 from ganzoo.training.artifacts import METRICS_FILE, RunArtifacts, read_metrics
+from ganzoo.training.distributed import Session, on_all_ranks, session_for_run
 from ganzoo.training.interrupts import GracefulStop, StopNow, StopRequested
 from ganzoo.training.loop import StepLosses, Trainer
 from ganzoo.training.progress import TrainingProgress
@@ -54,16 +55,35 @@ def train(
 
     Returns:
         The run directory holding weights, samples, logs and checkpoints.
+
+    Started by torchrun on several processes, it trains with DDP on each rank's shard of
+    every global batch, and only rank 0 writes the run directory or prints.
     """
-    console = console or Console(stderr=True, quiet=not show_progress)
-    plan = prepare(config, plugin_set().registry)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    run_dir = Path(config.out) if config.out else default_run_dir(plan.config, stamp)
-    plan.config = plan.config.model_copy(update={"out": run_dir})
-    prepare_run_dir(run_dir, plan.config, overwrite)
-    save_config(run_dir, plan.config)
-    trainer = Trainer(plan)
-    return _run(trainer, run_dir, console, show_progress, show_summary)
+    with session_for_run() as session:
+        if session is not None and not session.is_main:
+            console, show_progress, show_summary = None, False, False
+        console = console or Console(stderr=True, quiet=not show_progress)
+        registry = plugin_set().registry
+        if session is None:
+            plan = prepare(config, registry)
+        else:  # rank 0 first: it alone fetches missing dataset files into the cache
+            plan = session.main_first(lambda: prepare(config, registry, session))
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        run_dir = Path(config.out) if config.out else default_run_dir(plan.config, stamp)
+        plan.config = plan.config.model_copy(update={"out": run_dir})
+
+        def start_run_dir() -> Path:
+            prepare_run_dir(run_dir, plan.config, overwrite)
+            save_config(run_dir, plan.config)
+            return run_dir
+
+        if session is None:
+            start_run_dir()
+        else:  # rank 0's folder (and timestamp) for every rank
+            run_dir = session.main_first(start_run_dir, others=False)
+            plan.config = plan.config.model_copy(update={"out": run_dir})
+        trainer = Trainer(plan, session=session)
+        return _run(trainer, run_dir, console, show_progress, show_summary)
 
 
 def resume(
@@ -79,30 +99,50 @@ def resume(
     Unreadable newer checkpoints are renamed ``*.unreadable`` (never deleted), files a
     killed process left half-written are removed, and ``metrics.jsonl`` is cut back to
     the checkpoint's step, so the resumed run continues exactly where that one stood.
+
+    Started by torchrun, rank 0 alone reads the run directory and hands the checkpoint
+    to the other ranks, so they need not see the folder at all.
     """
-    console = console or Console(stderr=True, quiet=not show_progress)
-    run_dir = Path(run_dir)
-    if not (run_dir / CONFIG_FILE).is_file():
-        raise ConfigError(f"--resume {run_dir}: not a ganzoo run directory (no {CONFIG_FILE})")
-    checkpoint, skipped, reasons = newest_readable_checkpoint(run_dir)
-    for path, reason in zip(skipped, reasons, strict=True):
-        console.print(f"[yellow]warning:[/] {reason}; renamed it {set_aside(path).name}")
-    overrides = {"steps": steps, "device": device, "out": run_dir}
-    saved = read_toml(run_dir / CONFIG_FILE)
-    config = build_config(saved, overrides, source=str(run_dir / CONFIG_FILE))
-    plan = prepare(config, plugin_set().registry)
-    trainer = Trainer(plan, start_step=checkpoint.step)
-    restore(trainer, checkpoint, checkpoint_path(run_dir, checkpoint.step))
-    tidy_for_resume(run_dir, checkpoint.step)
-    if steps or device:
-        save_config(run_dir, plan.config)
-    total = plan.config.steps or 0
-    if checkpoint.step >= total:
-        console.print(f"{run_dir} is already at step {checkpoint.step} of {total}; "
-                      "give --steps with --resume to train longer")  # fmt: skip
-    else:
-        console.print(f"resuming {run_dir} from step {checkpoint.step} of {total}")
-    return _run(trainer, run_dir, console, show_progress, show_summary=False)
+    with session_for_run() as session:
+        if session is not None and not session.is_main:
+            console, show_progress = None, False
+        console = console or Console(stderr=True, quiet=not show_progress)
+        run_dir = Path(run_dir)
+
+        def read_run() -> tuple[Checkpoint, dict[str, object]]:
+            if not (run_dir / CONFIG_FILE).is_file():
+                raise ConfigError(
+                    f"--resume {run_dir}: not a ganzoo run directory (no {CONFIG_FILE})"
+                )
+            checkpoint, skipped, reasons = newest_readable_checkpoint(run_dir)
+            for path, reason in zip(skipped, reasons, strict=True):
+                console.print(f"[yellow]warning:[/] {reason}; renamed it {set_aside(path).name}")
+            return checkpoint, read_toml(run_dir / CONFIG_FILE)
+
+        if session is None:
+            checkpoint, saved = read_run()
+        else:
+            checkpoint, saved = session.main_first(read_run, others=False)
+        overrides = {"steps": steps, "device": device, "out": run_dir}
+        config = build_config(saved, overrides, source=str(run_dir / CONFIG_FILE))
+        registry = plugin_set().registry
+        if session is None:
+            plan = prepare(config, registry)
+        else:
+            plan = session.main_first(lambda: prepare(config, registry, session))
+        trainer = Trainer(plan, start_step=checkpoint.step, session=session)
+        restore(trainer, checkpoint, checkpoint_path(run_dir, checkpoint.step))
+        if session is None or session.is_main:
+            tidy_for_resume(run_dir, checkpoint.step)
+            if steps or device:
+                save_config(run_dir, plan.config)
+        total = plan.config.steps or 0
+        if checkpoint.step >= total:
+            console.print(f"{run_dir} is already at step {checkpoint.step} of {total}; "
+                          "give --steps with --resume to train longer")  # fmt: skip
+        else:
+            console.print(f"resuming {run_dir} from step {checkpoint.step} of {total}")
+        return _run(trainer, run_dir, console, show_progress, show_summary=False)
 
 
 def tidy_for_resume(run_dir: Path, step: int) -> None:
@@ -144,6 +184,9 @@ def _run(
     plan = trainer.plan
     config = plan.config
     assert config.steps is not None
+    session = trainer.session
+    if session is not None:
+        return _run_distributed(trainer, session, run_dir, console, show_progress, show_summary)
     artifacts = RunArtifacts(run_dir, plan, console)
     if show_summary:
         artifacts.print_summaries(trainer)
@@ -201,13 +244,97 @@ def _run(
     return run_dir
 
 
+def _run_distributed(
+    trainer: Trainer,
+    session: Session,
+    run_dir: Path,
+    console: Console,
+    show_progress: bool,
+    show_summary: bool,
+) -> Path:
+    """:func:`_run` on one of several ranks: all ranks train, rank 0 alone writes and prints.
+
+    Ranks agree after every step (one small all-reduce) on whether any was asked to stop
+    or saw a non-finite loss, so they all checkpoint, stop or fail at the same step.
+    """
+    plan = trainer.plan
+    config = plan.config
+    assert config.steps is not None
+    main = session.is_main
+    artifacts = RunArtifacts(run_dir, plan, console) if main else None
+    if artifacts is not None and show_summary:
+        artifacts.print_summaries(trainer)
+    console.print(
+        f"training [bold]{config.architecture}[/] with [bold]{config.loss}[/] on "
+        f"[bold]{config.dataset}[/] ({plan.data.describe()}) on {session.world_size} "
+        f"processes ({plan.device.type}), global batch {config.batch_size} = "
+        f"{session.world_size} × {config.batch_size // session.world_size}, "
+        f"{config.steps} steps → {run_dir}"
+    )
+    sample_every = config.sample_every or max(1, config.steps // 10)
+    checkpoint_every = config.checkpoint_every or sample_every
+    check_every = 1 if plan.device.type == "cpu" else config.log_every
+    if trainer.step == 0 and artifacts is not None:
+        artifacts.save_samples(trainer, 0)
+    interval = StepLosses()
+    examples_per_step = config.batch_size * trainer.n_critic
+    started = time.perf_counter()
+    interval_start, interval_step = started, trainer.step
+    with (
+        GracefulStop() as stop,
+        TrainingProgress(console, config.steps, trainer.step, show_progress) as progress,
+        explaining_stops(run_dir),
+    ):
+        while trainer.step < config.steps:
+            losses = trainer.train_step()
+            interval.add(losses)
+            step = trainer.step
+            checked = step % check_every == 0 or step == config.steps
+            bad = trainer.not_finite(losses) if checked else []
+            signum, any_bad = session.agree(stop.signum or 0, int(bool(bad)))
+            if any_bad:
+                raise on_all_ranks(trainer.divergence(bad or ["a loss of another process"]))
+            if step % config.log_every == 0 or step == config.steps:
+                means = session.mean_over_ranks(interval.means())
+                now = time.perf_counter()
+                rate = examples_per_step * (step - interval_step) / max(now - interval_start, 1e-9)
+                row = {"step": step, **means, "images_per_s": rate, "elapsed_s": now - started}
+                if artifacts is not None:
+                    artifacts.log(row)
+                progress.show_losses(row)
+                interval, interval_start, interval_step = StepLosses(), now, step
+            if artifacts is not None and (step % sample_every == 0 or step == config.steps):
+                artifacts.save_samples(trainer, step)
+            stopping = signum or None
+            if stopping is not None or step % checkpoint_every == 0 or step == config.steps:
+                bad = trainer.not_finite(losses, weights=True)  # the same on every rank
+                if bad:
+                    raise on_all_ranks(trainer.divergence(bad))
+                if main:
+                    write_checkpoint(trainer, run_dir)
+            progress.advance(step)
+            if stopping is not None:
+                session.barrier()  # nobody exits (and so ends the others) before the checkpoint
+                raise on_all_ranks(StopRequested(stopping, step, run_dir))
+    if artifacts is not None:
+        artifacts.finish()
+    console.print(
+        f"[green]done[/]: {config.steps} steps in {time.perf_counter() - started:.1f} s; "
+        f"weights, samples and logs in {run_dir}"
+    )
+    return run_dir
+
+
 @contextlib.contextmanager
 def explaining_stops(run_dir: Path) -> Iterator[None]:
     """Name the newest checkpoint on disk in a divergence message or an immediate stop."""
     try:
         yield
     except DivergenceError as error:
-        raise DivergenceError(f"{error}; {describe_newest_checkpoint(run_dir)}") from None
+        explained = DivergenceError(f"{error}; {describe_newest_checkpoint(run_dir)}")
+        if getattr(error, "on_all_ranks", False):
+            on_all_ranks(explained)
+        raise explained from None
     except StopNow as now:
         newest = list_checkpoints(run_dir)
         now.run_dir = run_dir
