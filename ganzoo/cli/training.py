@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import click
 import typer
 
 from ganzoo.cli.common import print_plugin_warnings, stderr, stdout
@@ -19,6 +18,7 @@ from ganzoo.errors import ConfigError
 
 
 def run_command(
+    context: typer.Context,
     architecture: str | None = typer.Argument(
         None, help="Architecture to train, e.g. mlp-gan or dcgan (see 'ganzoo list')."
     ),
@@ -70,7 +70,7 @@ def run_command(
 
         if launched():
             raise ConfigError("--nproc starts the processes; this one was started by torchrun")
-        code = relaunch_with_torchrun(nproc, _arguments_again(click.get_current_context()))
+        code = relaunch_with_torchrun(nproc, _arguments_again(context))
         raise typer.Exit(code)
     print_plugin_warnings()
     if resume is not None:
@@ -136,7 +136,8 @@ def relaunch_with_torchrun(nproc: int, args: list[str]) -> int:
     """``ganzoo run ARGS`` on ``nproc`` local processes through torchrun; its exit code.
 
     Ctrl-C reaches torchrun straight from the terminal (and torchrun hands it on to the
-    workers once), so it is ignored here; a SIGTERM sent to this process is passed on.
+    workers once), so it is not passed on from here; a SIGTERM sent to this process is.
+    After a stop, the exit code is the signal's (130, 143) rather than torchrun's 1.
     """
     command = [
         sys.executable,
@@ -150,33 +151,40 @@ def relaunch_with_torchrun(nproc: int, args: list[str]) -> int:
         *args,
     ]
     process = subprocess.Popen(command)
+    received: list[int] = []
+
+    def note(signum: int, frame: object) -> None:
+        received.append(signum)
 
     def forward(signum: int, frame: object) -> None:
+        received.append(signum)
         process.send_signal(signum)
 
     previous = {
-        signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        signal.SIGINT: signal.signal(signal.SIGINT, note),
         signal.SIGTERM: signal.signal(signal.SIGTERM, forward),
     }
     try:
-        return process.wait()
+        code = process.wait()
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+    if code != 0 and received:
+        return 128 + int(received[0])
+    return code
 
 
-def _arguments_again(context: click.Context) -> list[str]:
-    """The command line of this ``ganzoo run``, rebuilt from what click parsed, less --nproc."""
+def _arguments_again(context: typer.Context) -> list[str]:
+    """The command line of this ``ganzoo run``, rebuilt from what was parsed, less --nproc."""
     args: list[str] = []
     for param in context.command.params:
         value = context.params.get(param.name or "")
         if param.name == "nproc" or value is None or value == [] or value is False:
             continue
-        if isinstance(param, click.Argument):
+        if param.param_type_name == "argument":
             args.append(str(value))
             continue
-        assert isinstance(param, click.Option)
-        if param.is_flag:
+        if getattr(param, "is_flag", False):
             args.append(param.opts[0])
             continue
         for item in value if param.multiple else [value]:

@@ -1,0 +1,79 @@
+"""``ganzoo run --nproc 2`` and ``torchrun -m ganzoo run --resume``, as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ganzoo.config import read_toml
+from ganzoo.storage.checkpoint import checkpoint_step, list_checkpoints
+from ganzoo.training.artifacts import read_metrics
+from tests.distributed.launching import child_env, launch
+
+
+@pytest.fixture(scope="module")
+def stopped_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """``ganzoo run --nproc 2`` (no --out) stopped by a Ctrl-C to its process group.
+
+    The terminal sends Ctrl-C to the foreground group: here ``ganzoo`` and torchrun;
+    torchrun hands it on to its workers, which run in sessions of their own.
+    """
+    cwd = tmp_path_factory.mktemp("cli")
+    command = [sys.executable, "-m", "ganzoo", "run", "--nproc", "2", "mlp-gan"]
+    command += ["--dataset", "ring8", "--steps", "100000", "--batch-size", "8"]
+    command += ["--sync-batchnorm", "--set", "log_every=5", "--set", "grid_size=16"]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(tmp_path_factory.getbasetemp()),
+        cwd=cwd,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    runs = cwd / "runs"
+    while not any(runs.glob("*/metrics.jsonl")) and process.poll() is None:
+        assert time.monotonic() < deadline, "no training step within 2 minutes"
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr[-4000:]
+    assert stdout == ""  # the run directory is printed only when training completes
+    (run_dir,) = runs.iterdir()  # one run directory: rank 1 made no folder of its own
+    return run_dir, stderr
+
+
+def test_ctrl_c_stops_every_rank_after_one_checkpoint(stopped_run: tuple[Path, str]) -> None:
+    run_dir, stderr = stopped_run
+    assert stderr.count("stopped by Ctrl-C at step") == 1  # reported by rank 0 only
+    assert stderr.count("training mlp-gan with non-saturating on ring8") == 1
+    assert "on 2 processes (cpu), global batch 8 = 2 × 4" in stderr
+    step = checkpoint_step(list_checkpoints(run_dir)[-1])
+    assert f"at step {step}; checkpoint written" in stderr
+    steps = [row["step"] for row in read_metrics(run_dir)]
+    assert steps == sorted(set(steps)) and steps[0] == 5  # one writer, no duplicates
+    config = read_toml(run_dir / "config.toml")
+    assert config["batch_size"] == 8 and config["sync_batchnorm"] is True
+
+
+def test_torchrun_resumes_the_run(
+    stopped_run: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    run_dir, _ = stopped_run
+    step = checkpoint_step(list_checkpoints(run_dir)[-1])
+    result = launch(
+        "-m", "ganzoo", "run", "--resume", str(run_dir), "--steps", str(step + 3), "--quiet",
+        base=tmp_path_factory.getbasetemp(), cwd=run_dir.parent,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert result.stdout.splitlines() == [str(run_dir)]  # printed once, by rank 0
+    assert checkpoint_step(list_checkpoints(run_dir)[-1]) == step + 3
+    assert read_metrics(run_dir)[-1]["step"] == step + 3
+    assert (run_dir / "samples.gif").is_file()
