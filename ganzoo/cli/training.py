@@ -6,6 +6,7 @@ import contextlib
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,10 @@ import typer
 
 from ganzoo.cli.common import print_plugin_warnings, stderr, stdout
 from ganzoo.config import RunConfig, build_config, parse_assignments, read_toml
-from ganzoo.errors import ConfigError
+from ganzoo.errors import ConfigError, GanzooError
+
+REPORT_GRACE_S = 1.5
+"""How long ranks other than 0 wait before exiting on an error that rank 0 reports."""
 
 
 def run_command(
@@ -72,7 +76,10 @@ def run_command(
             raise ConfigError("--nproc starts the processes; this one was started by torchrun")
         code = relaunch_with_torchrun(nproc, _arguments_again(context))
         raise typer.Exit(code)
-    print_plugin_warnings()
+    from ganzoo.training.distributed import rank_from_env
+
+    if rank_from_env() == 0:
+        print_plugin_warnings()
     if resume is not None:
         given = {
             "ARCHITECTURE": architecture,
@@ -92,33 +99,35 @@ def run_command(
             "--overwrite": overwrite or None,
             "--out": out if out is not None and out.resolve() != resume.resolve() else None,
         }
-        refuse_with_resume([name for name, value in given.items() if value is not None])
+        with reported_by_rank_zero(same_everywhere=True):
+            refuse_with_resume([name for name, value in given.items() if value is not None])
         with reported_by_rank_zero():
             _resume(resume, steps, device, quiet)
         return
-    config = resolve_cli_config(
-        architecture,
-        config_file,
-        assignments,
-        {
-            "loss": loss,
-            "dataset": dataset,
-            "data_root": data_root,
-            "steps": steps,
-            "epochs": epochs,
-            "batch_size": batch_size,
-            "seed": seed,
-            "device": device,
-            "out": out,
-            "ema": ema,
-            "compile": compile_,
-            "spectral_norm": spectral_norm,
-            "minibatch_std": minibatch_std,
-            "diffaugment": diffaugment,
-            "sync_batchnorm": sync_batchnorm,
-        },
-        {"lr_g": lr_g, "lr_d": lr_d},
-    )
+    with reported_by_rank_zero(same_everywhere=True):
+        config = resolve_cli_config(
+            architecture,
+            config_file,
+            assignments,
+            {
+                "loss": loss,
+                "dataset": dataset,
+                "data_root": data_root,
+                "steps": steps,
+                "epochs": epochs,
+                "batch_size": batch_size,
+                "seed": seed,
+                "device": device,
+                "out": out,
+                "ema": ema,
+                "compile": compile_,
+                "spectral_norm": spectral_norm,
+                "minibatch_std": minibatch_std,
+                "diffaugment": diffaugment,
+                "sync_batchnorm": sync_batchnorm,
+            },
+            {"lr_g": lr_g, "lr_d": lr_d},
+        )
     from ganzoo.training.trainer import train
 
     with reported_by_rank_zero():
@@ -193,14 +202,22 @@ def _arguments_again(context: typer.Context) -> list[str]:
 
 
 @contextlib.contextmanager
-def reported_by_rank_zero() -> Iterator[None]:
-    """On ranks other than 0, end quietly on errors that rank 0 reports for every rank."""
+def reported_by_rank_zero(same_everywhere: bool = False) -> Iterator[None]:
+    """On ranks other than 0, end quietly on errors that rank 0 reports for every rank.
+
+    ``same_everywhere``: any ganzoo error in the block is one every rank meets alike
+    (reading the command line, say).
+    """
     try:
         yield
     except BaseException as error:
         from ganzoo.training.distributed import rank_from_env
 
-        if rank_from_env() != 0 and getattr(error, "on_all_ranks", False):
+        alike = same_everywhere and isinstance(error, GanzooError)
+        if rank_from_env() != 0 and (alike or getattr(error, "on_all_ranks", False)):
+            # torchrun ends the other workers once one has exited with an error: give
+            # rank 0 a moment to report first.
+            time.sleep(REPORT_GRACE_S)
             raise typer.Exit(getattr(error, "exit_code", 1)) from None
         raise
 
