@@ -92,6 +92,11 @@ def parse_assignments(assignments: Iterable[str]) -> dict[str, Any]:
         if not sep or not key:
             raise ConfigError(f"--set expects key=value, got {item!r} (e.g. --set loss.lr_g=1e-4)")
         section, dot, name = key.partition(".")
+        if key in COMPONENT_SECTIONS.values() or (dot and not name.strip()):
+            raise ConfigError(
+                f"--set {item!r}: name one setting of a component, e.g. "
+                "--set loss.lr_g=1e-4 or --set architecture.latent_dim=64"
+            )
         if dot:
             field = COMPONENT_SECTIONS.get(section, section)
             if field not in COMPONENT_SECTIONS.values():

@@ -172,17 +172,18 @@ def _register_one(
         opts = plugin_set.manager.parse_hookimpl_opts(plugin, attr)
         if opts is None:
             continue
-        if attr in HOOK_NAMES:
-            hooks.append(attr)
+        hook_name = opts.get("specname") or attr
+        if hook_name in HOOK_NAMES:
+            hooks.append(hook_name)
             continue
-        hint = closest(attr, HOOK_NAMES, n=1)
+        hint = closest(hook_name, HOOK_NAMES, n=1)
         suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
         _fail(
             plugin_set,
             PluginFailure(
                 package,
                 version,
-                f"implements unknown hook {attr!r}{suggestion} (known: {', '.join(HOOK_NAMES)})",
+                f"implements unknown hook {hook_name!r}{suggestion} (known: {', '.join(HOOK_NAMES)})",
             ),
             strict,
         )
@@ -282,8 +283,11 @@ def _normalise(name: str) -> str:
 
 
 def _one_line(error: BaseException) -> str:
+    """The error on one line (a multi-line message, like pluggy's, joined with '; ')."""
     text = f"{type(error).__name__}: {error}".strip()
-    first = text.splitlines()[0] if text else type(error).__name__
+    first = "; ".join(line.strip() for line in text.splitlines() if line.strip())
+    if len(first) > 400:
+        first = first[:397] + "..."
     if os.environ.get("GANZOO_DEBUG"):
         first += "\n" + "".join(traceback.format_exception(error))
     return first
