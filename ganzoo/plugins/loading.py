@@ -183,7 +183,8 @@ def _register_one(
             PluginFailure(
                 package,
                 version,
-                f"implements unknown hook {hook_name!r}{suggestion} (known: {', '.join(HOOK_NAMES)})",
+                f"implements unknown hook {hook_name!r}{suggestion} "
+                f"(known: {', '.join(HOOK_NAMES)})",
             ),
             strict,
         )
