@@ -17,4 +17,4 @@ echo "== docs"
 export NO_MKDOCS_2_WARNING=1
 .venv/bin/mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
 echo "== tests"
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest -n 2 "$@"

@@ -13,6 +13,13 @@ import pytest
 
 os.environ["GANZOO_STRICT"] = "1"  # name clashes are errors in the test suite
 os.environ.setdefault("MPLBACKEND", "Agg")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # One thread per worker (and per process a worker starts): more threads than cores
+    # makes PyTorch's CPU kernels spin against each other.
+    os.environ["OMP_NUM_THREADS"] = "1"
+    import torch
+
+    torch.set_num_threads(1)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
