@@ -66,6 +66,23 @@ def on_all_ranks(error: BaseException) -> BaseException:
     return error
 
 
+class SingleProcess:
+    """The stand-in for :class:`Session` in a one-process run: the same calls, no collectives."""
+
+    rank = 0
+    world_size = 1
+    is_main = True
+
+    def agree(self, *values: int) -> list[int]:
+        return list(values)
+
+    def mean_over_ranks(self, values: dict[str, float]) -> dict[str, float]:
+        return values
+
+    def barrier(self) -> None:
+        """Nothing to wait for."""
+
+
 @dataclass
 class Session:
     """This process's place in a multi-process run, and the collectives training needs."""

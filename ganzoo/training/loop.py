@@ -189,12 +189,6 @@ class Trainer:
         ):
             ema_buffer.copy_(buffer)
 
-    def check_finite(self, losses: dict[str, torch.Tensor], weights: bool = False) -> None:
-        """Stop with a :class:`DivergenceError` on a non-finite loss (or weight, if asked)."""
-        bad = self.not_finite(losses, weights)
-        if bad:
-            raise self.divergence(bad)
-
     def not_finite(self, losses: dict[str, torch.Tensor], weights: bool = False) -> list[str]:
         """The names of the non-finite losses (and, if asked and the losses are fine, weights)."""
         bad = [k for k, v in losses.items() if not bool(torch.isfinite(v).all())]

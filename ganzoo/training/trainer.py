@@ -28,7 +28,7 @@ from ganzoo.storage.checkpoint import (
 )
 from ganzoo.storage.weights import ModelDescription, load_state, save_module
 from ganzoo.training.artifacts import METRICS_FILE, RunArtifacts, read_metrics
-from ganzoo.training.distributed import Session, on_all_ranks, session_for_run
+from ganzoo.training.distributed import Session, SingleProcess, on_all_ranks, session_for_run
 from ganzoo.training.interrupts import GracefulStop, StopNow, StopRequested
 from ganzoo.training.loop import StepLosses, Trainer
 from ganzoo.training.progress import TrainingProgress
@@ -181,94 +181,30 @@ def restore(trainer: Trainer, checkpoint: Checkpoint, source: Path | None = None
 def _run(
     trainer: Trainer, run_dir: Path, console: Console, show_progress: bool, show_summary: bool
 ) -> Path:
-    plan = trainer.plan
-    config = plan.config
-    assert config.steps is not None
-    session = trainer.session
-    if session is not None:
-        return _run_distributed(trainer, session, run_dir, console, show_progress, show_summary)
-    artifacts = RunArtifacts(run_dir, plan, console)
-    if show_summary:
-        artifacts.print_summaries(trainer)
-    console.print(
-        f"training [bold]{config.architecture}[/] with [bold]{config.loss}[/] on "
-        f"[bold]{config.dataset}[/] ({plan.data.describe()}) on {plan.device}, "
-        f"{config.steps} steps → {run_dir}"
-    )
-    sample_every = config.sample_every or max(1, config.steps // 10)
-    checkpoint_every = config.checkpoint_every or sample_every
-    check_every = 1 if plan.device.type == "cpu" else config.log_every
-    if trainer.step == 0:
-        artifacts.save_samples(trainer, 0)
-    interval = StepLosses()
-    examples_per_step = config.batch_size * trainer.n_critic
-    started = time.perf_counter()
-    interval_start, interval_step = started, trainer.step
-    with (
-        GracefulStop() as stop,
-        TrainingProgress(console, config.steps, trainer.step, show_progress) as progress,
-        explaining_stops(run_dir),
-    ):
-        while trainer.step < config.steps:
-            losses = trainer.train_step()
-            interval.add(losses)
-            step = trainer.step
-            if step % check_every == 0 or step == config.steps:
-                trainer.check_finite(losses)
-            if step % config.log_every == 0 or step == config.steps:
-                now = time.perf_counter()
-                rate = examples_per_step * (step - interval_step) / max(now - interval_start, 1e-9)
-                row = {
-                    "step": step,
-                    **interval.means(),
-                    "images_per_s": rate,
-                    "elapsed_s": now - started,
-                }
-                artifacts.log(row)
-                progress.show_losses(row)
-                interval, interval_start, interval_step = StepLosses(), now, step
-            if step % sample_every == 0 or step == config.steps:
-                artifacts.save_samples(trainer, step)
-            stopping = stop.signum  # read once: a signal arriving later stops after the next step
-            if stopping is not None or step % checkpoint_every == 0 or step == config.steps:
-                trainer.check_finite(losses, weights=True)  # never replace a good checkpoint
-                write_checkpoint(trainer, run_dir)
-            progress.advance(step)
-            if stopping is not None:
-                raise StopRequested(stopping, step, run_dir)
-    artifacts.finish()
-    console.print(
-        f"[green]done[/]: {config.steps} steps in {time.perf_counter() - started:.1f} s; "
-        f"weights, samples and logs in {run_dir}"
-    )
-    return run_dir
+    """The training loop: steps, logs, samples, checkpoints, stops and divergence.
 
-
-def _run_distributed(
-    trainer: Trainer,
-    session: Session,
-    run_dir: Path,
-    console: Console,
-    show_progress: bool,
-    show_summary: bool,
-) -> Path:
-    """:func:`_run` on one of several ranks: all ranks train, rank 0 alone writes and prints.
-
-    Ranks agree after every step (one small all-reduce) on whether any was asked to stop
-    or saw a non-finite loss, so they all checkpoint, stop or fail at the same step.
+    With several processes all ranks train and rank 0 alone writes and prints; ranks agree
+    after every step (one small all-reduce) on whether any was asked to stop or saw a
+    non-finite loss, so they all checkpoint, stop or fail at the same step. A single
+    process makes no collective calls at all.
     """
     plan = trainer.plan
     config = plan.config
     assert config.steps is not None
-    main = session.is_main
-    artifacts = RunArtifacts(run_dir, plan, console) if main else None
+    session: Session | SingleProcess = trainer.session or SingleProcess()
+    artifacts = RunArtifacts(run_dir, plan, console) if session.is_main else None
     if artifacts is not None and show_summary:
         artifacts.print_summaries(trainer)
+    where = str(plan.device)
+    if session.world_size > 1:
+        where = (
+            f"{session.world_size} processes ({plan.device.type}), global batch "
+            f"{config.batch_size} = {session.world_size} × "
+            f"{config.batch_size // session.world_size}"
+        )
     console.print(
         f"training [bold]{config.architecture}[/] with [bold]{config.loss}[/] on "
-        f"[bold]{config.dataset}[/] ({plan.data.describe()}) on {session.world_size} "
-        f"processes ({plan.device.type}), global batch {config.batch_size} = "
-        f"{session.world_size} × {config.batch_size // session.world_size}, "
+        f"[bold]{config.dataset}[/] ({plan.data.describe()}) on {where}, "
         f"{config.steps} steps → {run_dir}"
     )
     sample_every = config.sample_every or max(1, config.steps // 10)
@@ -291,6 +227,7 @@ def _run_distributed(
             step = trainer.step
             checked = step % check_every == 0 or step == config.steps
             bad = trainer.not_finite(losses) if checked else []
+            # read the stop flag once: a signal arriving later stops after the next step
             signum, any_bad = session.agree(stop.signum or 0, int(bool(bad)))
             if any_bad:
                 raise on_all_ranks(trainer.divergence(bad or ["a loss of another process"]))
@@ -307,10 +244,10 @@ def _run_distributed(
                 artifacts.save_samples(trainer, step)
             stopping = signum or None
             if stopping is not None or step % checkpoint_every == 0 or step == config.steps:
-                bad = trainer.not_finite(losses, weights=True)  # the same on every rank
+                bad = trainer.not_finite(losses, weights=True)  # never replace a good checkpoint
                 if bad:
                     raise on_all_ranks(trainer.divergence(bad))
-                if main:
+                if session.is_main:
                     write_checkpoint(trainer, run_dir)
             progress.advance(step)
             if stopping is not None:
