@@ -65,7 +65,7 @@ def test_gradient_penalty_uses_the_given_per_example_alpha() -> None:
     alpha = torch.tensor([0.25, 0.75])
     # x̂₁ = (0.25, 0) → ‖∇‖ = 0.5; x̂₂ = (0, 0.75·2 − 0.25·2) = (0, 1) → ‖∇‖ = 2
     expected = ((0.5 - 1) ** 2 + (2 - 1) ** 2) / 2
-    assert float(gradient_penalty(critic, real, fake, alpha)) == pytest.approx(expected)
+    assert gradient_penalty(critic, real, fake, alpha).item() == pytest.approx(expected)
 
 
 def test_interpolates_draw_one_alpha_per_example_not_per_pixel() -> None:
