@@ -214,6 +214,8 @@ def main() -> None:
                 "fraction_of_matmul_peak": flops * ours / batch / peak,
             }
 
+            print(json.dumps({f"mlp_b{batch}": results[f"mlp_b{batch}"]}), flush=True)
+
         folder = random_image_folder(scratch / "images", 2048)
         batch, short, long = 64, int(30 * scale) or 5, int(180 * scale)
 

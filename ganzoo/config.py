@@ -161,8 +161,17 @@ def to_toml(config: RunConfig) -> str:
     """The config as TOML that ``--config`` reads back."""
     import tomli_w
 
-    data = config.model_dump(mode="json", exclude_none=True)
+    data = _without_none(config.model_dump(mode="json", exclude_none=True))
     ordered = {k: v for k, v in data.items() if not isinstance(v, dict)}
     for section, field in COMPONENT_SECTIONS.items():
         ordered[section + "_settings"] = data.get(field, {})
     return tomli_w.dumps(ordered)
+
+
+def _without_none(value: Any) -> Any:
+    """TOML has no null: drop unset (``None``) values at every depth; defaults restore them."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value if v is not None]
+    return value
