@@ -51,7 +51,6 @@ class RunConfig(BaseModel):
     ema: float | None = Field(
         None, ge=0, lt=1, description="Decay of a moving average of G's weights (e.g. 0.999)."
     )
-    compile: bool = Field(False, description="torch.compile the networks.")
     spectral_norm: bool = Field(False, description="Spectral normalisation in D.")
     minibatch_std: bool = Field(False, description="A minibatch standard-deviation layer in D.")
     sync_batchnorm: bool = Field(

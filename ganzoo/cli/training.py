@@ -42,7 +42,6 @@ def run_command(
         [], "--set", "-s", help="key=value for any setting, e.g. loss.gp_weight=5."
     ),
     ema: float | None = typer.Option(None, "--ema", help="Keep a moving average of G (0.999)."),
-    compile_: bool | None = typer.Option(None, "--compile", help="torch.compile the networks."),
     spectral_norm: bool | None = typer.Option(
         None, "--spectral-norm", help="Spectral normalisation in D."
     ),
@@ -94,7 +93,6 @@ def run_command(
             "--config": config_file,
             "--set": assignments or None,
             "--ema": ema,
-            "--compile": compile_,
             "--sync-batchnorm": sync_batchnorm,
             "--overwrite": overwrite or None,
             "--out": out if out is not None and out.resolve() != resume.resolve() else None,
@@ -120,7 +118,6 @@ def run_command(
                 "device": device,
                 "out": out,
                 "ema": ema,
-                "compile": compile_,
                 "spectral_norm": spectral_norm,
                 "minibatch_std": minibatch_std,
                 "diffaugment": diffaugment,
