@@ -49,16 +49,9 @@ def main_options(
 
 
 def _register_builtin_commands() -> None:
-    from ganzoo.cli import listing, sampling, training
+    from ganzoo.cli import evaluation, listing, sampling, scaffold, training
 
-    listing.register(app)
-    training.register(app)
-    sampling.register(app)
-    for optional in ("ganzoo.cli.evaluation", "ganzoo.cli.scaffold"):
-        try:
-            module = __import__(optional, fromlist=["register"])
-        except ModuleNotFoundError:
-            continue
+    for module in (listing, training, sampling, evaluation, scaffold):
         module.register(app)
 
 

@@ -97,4 +97,4 @@ def test_wgan_gp_defaults_follow_the_paper() -> None:
 def test_r1_penalty_value() -> None:
     critic = lambda x: (x**2).sum(dim=1)  # noqa: E731  ‖∇D(x)‖² = 4‖x‖²
     real = torch.tensor([[1.0, 0.0], [0.0, 3.0]])
-    assert float(r1_penalty(critic, real)) == pytest.approx((4 * 1 + 4 * 9) / 2)
+    assert r1_penalty(critic, real).item() == pytest.approx((4 * 1 + 4 * 9) / 2)
