@@ -31,6 +31,7 @@ class RunConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
+    recipe: str | None = Field(None, description="The recipe this run started from, if any.")
     architecture: str = Field(description="Architecture name, e.g. 'mlp-gan'.")
     loss: str = Field("non-saturating", description="Loss name, e.g. 'wgan-gp'.")
     dataset: str = Field("digits", description="Dataset name; 'digits' ships with ganzoo.")
@@ -63,6 +64,18 @@ class RunConfig(BaseModel):
         description="DiffAugment policy for D's inputs, real and fake alike: "
         "comma-separated of translation, cutout, color.",
     )
+    lr_decay: Literal["constant", "linear"] = Field(
+        "constant",
+        description="Learning rates of both networks: constant, or falling linearly to 0 at "
+        "the last planned step.",
+    )
+    pack: int = Field(
+        1,
+        ge=1,
+        le=1024,
+        description="Examples D judges at once (PacGAN packing); the batch, and each "
+        "process's share of it, must be a multiple of it.",
+    )
     architecture_settings: dict[str, Any] = Field(default_factory=dict)
     loss_settings: dict[str, Any] = Field(default_factory=dict)
     dataset_settings: dict[str, Any] = Field(default_factory=dict)
@@ -71,6 +84,11 @@ class RunConfig(BaseModel):
     def _steps_or_epochs(self) -> RunConfig:
         if self.steps is not None and self.epochs is not None:
             raise ValueError("give steps or epochs, not both")
+        if self.batch_size % self.pack:
+            raise ValueError(
+                f"batch_size {self.batch_size} does not split into packs of {self.pack}; "
+                "give a batch size that is a multiple of pack"
+            )
         return self
 
 

@@ -25,16 +25,31 @@ def to_uint8_images(samples: torch.Tensor, spec: DataSpec) -> torch.Tensor:
     return (scaled.clamp(0, 1) * 255).round().to(torch.uint8)
 
 
+SMALLEST_SHOWN = 28
+"""Images smaller than this many pixels are shown enlarged (by whole pixels) in grids."""
+
+
 def grid_image(samples: torch.Tensor, spec: DataSpec, nrow: int | None = None) -> Image.Image:
-    """Images tiled into one picture, ``nrow`` per row (square by default)."""
+    """Images tiled into one picture, ``nrow`` per row (square by default).
+
+    Small images (8×8 digits) are enlarged by a whole factor, each pixel a square block,
+    so that the grid is legible and shows exactly what the generator made.
+    """
     from torchvision.utils import make_grid
 
     nrow = nrow or max(1, math.ceil(math.sqrt(len(samples))))
     grid = make_grid(to_uint8_images(samples, spec), nrow=nrow, padding=2, pad_value=255)
     array = grid.permute(1, 2, 0).numpy()
     if array.shape[2] == 1:
-        return Image.fromarray(array[:, :, 0], mode="L")
-    return Image.fromarray(array, mode="RGB")
+        image = Image.fromarray(array[:, :, 0], mode="L")
+    else:
+        image = Image.fromarray(array, mode="RGB")
+    factor = math.ceil(SMALLEST_SHOWN / max(spec.image_size))
+    if factor > 1:
+        image = image.resize(
+            (image.width * factor, image.height * factor), Image.Resampling.NEAREST
+        )
+    return image
 
 
 def scatter_image(

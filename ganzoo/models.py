@@ -3,15 +3,21 @@
 An architecture factory is called as ``factory(settings, spec, options)`` and
 returns :class:`GANModels`. The generator maps ``z`` of shape ``(N, latent_dim)``
 (and labels, if conditional) to ``(N, *spec.shape)`` in the spec's value range;
-the discriminator maps examples (and labels) to raw logits of shape ``(N,)``.
+the discriminator maps examples (and labels) to raw logits of shape ``(N,)``, or,
+when it packs (``options.pack = M > 1``), to ``(N / M,)``: one logit per pack of M.
+An architecture that packs builds D for :func:`packed_spec`, wraps it with
+:func:`packed` and sets ``GANModels.pack``; one that does not leaves it at 1 and
+the run refuses ``--pack``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import torch
 from torch import nn
 
+from ganzoo.data.spec import DataSpec
 from ganzoo.errors import DataError
 
 
@@ -25,6 +31,8 @@ class BuildOptions:
     """Spectral normalisation on the discriminator's weight layers."""
     minibatch_std: bool = False
     """A minibatch standard-deviation feature before the discriminator's last layer."""
+    pack: int = 1
+    """Examples the discriminator judges at once (PacGAN); see :func:`packed`."""
 
 
 @dataclass
@@ -36,6 +44,43 @@ class GANModels:
     latent_dim: int
     conditional: bool = False
     """Whether both networks take class labels as a second argument."""
+    pack: int = 1
+    """Examples D judges at once; an architecture that packs sets it to ``options.pack``."""
+
+
+def packed_spec(spec: DataSpec, pack: int) -> DataSpec:
+    """The spec of ``pack`` examples joined along their first axis (features or channels)."""
+    return replace(spec, shape=(spec.shape[0] * pack, *spec.shape[1:]))
+
+
+class PackedDiscriminator(nn.Module):
+    """D judging ``pack`` examples at once (Lin et al. 2018, PacGAN).
+
+    Consecutive examples ``pack·i … pack·i + pack - 1`` of a batch are joined along
+    their first axis (features of points, channels of images) into one input of the
+    wrapped D, built for :func:`packed_spec`; it returns one logit per pack. Anything
+    computed per example before D (gradient-penalty interpolation, augmentation)
+    stays per example.
+    """
+
+    def __init__(self, discriminator: nn.Module, pack: int) -> None:
+        super().__init__()
+        self.pack = pack
+        self.packed = discriminator
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.shape[0] % self.pack:
+            raise ValueError(f"a batch of {x.shape[0]} does not split into packs of {self.pack}")
+        joined = x.reshape(x.shape[0] // self.pack, self.pack * x.shape[1], *x.shape[2:])
+        return self.packed(joined)
+
+
+def packed(discriminator: nn.Module, pack: int) -> nn.Module:
+    """``discriminator`` (built for ``packed_spec(spec, pack)``) judging packs of examples.
+
+    With ``pack == 1`` it is returned as it is, so unpacked weights keep their names.
+    """
+    return discriminator if pack == 1 else PackedDiscriminator(discriminator, pack)
 
 
 def require_image(spec_shape: tuple[int, ...], architecture: str) -> None:

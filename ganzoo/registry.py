@@ -11,13 +11,16 @@ import importlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ValidationError
 
 from ganzoo.errors import ConfigError, PluginError, UnknownComponentError
 
-Kind = Literal["architecture", "loss", "dataset", "metric"]
+if TYPE_CHECKING:
+    from ganzoo.recipes import Recipe
+
+Kind = Literal["architecture", "loss", "dataset", "metric", "recipe"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -28,8 +31,9 @@ class Entry:
 
     name: str
     kind: Kind
-    factory: Callable[..., Any] | str
-    """The callable that builds it, or an import path ``"module:attr"`` loaded on first use."""
+    factory: Callable[..., Any] | str | BaseModel
+    """The callable that builds it (for a recipe, the recipe itself), or an import path
+    ``"module:attr"`` of either, loaded on first use."""
     settings: type[BaseModel] | None
     description: str
     aliases: tuple[str, ...]
@@ -39,7 +43,7 @@ class Entry:
     def load_factory(self) -> Callable[..., Any]:
         """Return the factory, importing it first if it was given as ``"module:attr"``."""
         if not isinstance(self.factory, str):
-            return self.factory
+            return cast(Callable[..., Any], self.factory)
         module_name, _, attr = self.factory.partition(":")
         try:
             target: Any = importlib.import_module(module_name)
@@ -163,6 +167,29 @@ class Registry:
             raise UnknownComponentError(kind, name, names)
         return entry
 
+    def recipe(self, name: str) -> Recipe:
+        """The recipe registered under ``name`` (or an alias), loaded and checked."""
+        from ganzoo.recipes import Recipe
+
+        entry = self.get("recipe", name)
+        recipe: object = entry.load_factory()
+        if not isinstance(recipe, Recipe):
+            raise PluginError(
+                f"recipe {entry.name!r} from {entry.package} {entry.version}: "
+                f"{entry.factory!r} is a {type(recipe).__name__}, not a ganzoo.recipes.Recipe"
+            )
+        return recipe
+
+    def recipes_for(self, dataset: str) -> tuple[str, ...]:
+        """Names of the recipes that train on ``dataset`` (by name or alias), shortest first."""
+        canonical = self.get("dataset", dataset).name
+        found = []
+        for entry in self.list("recipe"):
+            name = self.recipe(entry.name).config.get("dataset", "digits")
+            if self._find("dataset", name) is self._find("dataset", canonical):
+                found.append(entry.name)
+        return tuple(sorted(found, key=lambda n: (len(n), n)))
+
     def settings(
         self, kind: Kind, name: str, values: Mapping[str, Any] | BaseModel | None = None
     ) -> BaseModel | None:
@@ -252,10 +279,25 @@ def _check_entry(entry: Entry) -> None:
             f"{entry.kind} {entry.name!r} from {entry.package}: settings must be a pydantic "
             f"model class, got {entry.settings!r}"
         )
-    if not (callable(entry.factory) or (isinstance(entry.factory, str) and ":" in entry.factory)):
+    if entry.kind == "recipe":
+        _check_recipe_factory(entry)
+    elif not (callable(entry.factory) or (isinstance(entry.factory, str) and ":" in entry.factory)):
         raise PluginError(
             f"{entry.kind} {entry.name!r} from {entry.package}: factory must be callable "
             f"or an import path 'module:attr', got {entry.factory!r}"
+        )
+
+
+def _check_recipe_factory(entry: Entry) -> None:
+    from ganzoo.recipes import Recipe
+
+    if not (
+        isinstance(entry.factory, Recipe)
+        or (isinstance(entry.factory, str) and ":" in entry.factory)
+    ):
+        raise PluginError(
+            f"recipe {entry.name!r} from {entry.package}: give a ganzoo.recipes.Recipe or an "
+            f"import path 'module:attr' of one, got {type(entry.factory).__name__}"
         )
 
 

@@ -7,7 +7,7 @@ Importing it must stay cheap (no torch): factories are given as import paths.
 
 from __future__ import annotations
 
-from ganzoo.builtin import architectures, datasets, losses, metrics
+from ganzoo.builtin import architectures, datasets, losses, metrics, recipes
 from ganzoo.plugins.hookspecs import hookimpl
 from ganzoo.plugins.loading import Registrar
 
@@ -30,3 +30,8 @@ def register_datasets(register: Registrar) -> None:
 @hookimpl
 def register_metrics(register: Registrar) -> None:
     metrics.register_builtin(register)
+
+
+@hookimpl
+def register_recipes(register: Registrar) -> None:
+    recipes.register_builtin(register)

@@ -91,6 +91,48 @@ def compare_command(
     stdout.print(str(report))
 
 
+def reproduce_command(
+    recipe: str = typer.Argument(
+        ..., help="Recipe to reproduce (see 'ganzoo list --kind recipe')."
+    ),
+    seeds: int | None = typer.Option(
+        None, "--seeds", help="Seeds to train (default: the recipe's, from the paper's count)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Report folder (default reproductions/RECIPE)."
+    ),
+    steps: int | None = typer.Option(
+        None, "--steps", help="Another budget; the report then says it is not the recipe's."
+    ),
+    data_root: Path | None = typer.Option(None, "--data-root", help="Folder of dataset files."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or mps."),
+) -> None:
+    """Train a recipe over seeds, evaluate each, and set the figures beside the published ones.
+
+    Run it again on the same --out to finish a half-done reproduction: finished seeds are
+    kept and a half-trained seed resumes from its newest checkpoint. A missed figure is a
+    result, reported with exit code 0.
+    """
+    print_plugin_warnings()
+    if seeds is not None and seeds < 1:
+        raise ConfigError(f"--seeds must be at least 1, got {seeds}")
+    if steps is not None and steps < 1:
+        raise ConfigError(f"--steps must be at least 1, got {steps}")
+    from ganzoo.evaluation.reproduce import reproduce
+
+    report = reproduce(
+        recipe,
+        seeds=seeds,
+        out=out,
+        steps=steps,
+        device=device,
+        data_root=data_root,
+        console=stderr,
+    )
+    stdout.print(str(report))
+
+
 def register(app: typer.Typer) -> None:
     app.command("eval")(eval_command)
     app.command("compare")(compare_command)
+    app.command("reproduce")(reproduce_command)

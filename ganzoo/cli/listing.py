@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ganzoo.cli.common import print_plugin_warnings, stdout
 from ganzoo.errors import ConfigError
-from ganzoo.registry import KINDS
+from ganzoo.registry import KINDS, Registry
 
 
 def list_command(
@@ -17,7 +19,7 @@ def list_command(
         None, help="Only names matching this fnmatch pattern, e.g. 'wgan*'."
     ),
     kind: str | None = typer.Option(
-        None, "--kind", "-k", help="architecture, loss, dataset or metric."
+        None, "--kind", "-k", help="architecture, loss, dataset, metric or recipe."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead of a table."),
 ) -> None:
@@ -28,20 +30,33 @@ def list_command(
         raise ConfigError(f"unknown --kind {kind!r}; allowed: {', '.join(KINDS)}")
     entries = plugin_set().registry.list(kind, include=pattern)  # type: ignore[arg-type]
     print_plugin_warnings()
+    registry = plugin_set().registry
     if as_json:
-        typer.echo(json.dumps([entry.to_json() for entry in entries], indent=2))
+        rows = [_with_reference(entry.to_json(), registry) for entry in entries]
+        typer.echo(json.dumps(rows, indent=2))
         return
     table = Table(header_style="bold")
     for column in ("name", "kind", "description", "package"):
         table.add_column(column)
     for entry in entries:
         aliases = f" [dim]({', '.join(entry.aliases)})[/]" if entry.aliases else ""
+        description = entry.description
+        if entry.kind == "recipe":
+            description += f"\n[dim]{escape(registry.recipe(entry.name).summary())}[/]"
         table.add_row(
-            entry.name + aliases, entry.kind, entry.description, f"{entry.package} {entry.version}"
+            entry.name + aliases, entry.kind, description, f"{entry.package} {entry.version}"
         )
     stdout.print(table)
     if not entries:
         stdout.print(f"no components match {pattern!r}" if pattern else "no components installed")
+
+
+def _with_reference(row: dict[str, Any], registry: Registry) -> dict[str, Any]:
+    """A recipe's JSON row with its configuration, reference and departures."""
+    if row["kind"] != "recipe":
+        return row
+    recipe = registry.recipe(row["name"])
+    return {**row, **recipe.model_dump(mode="json")}
 
 
 def plugins_command(

@@ -51,6 +51,16 @@ def run_command(
     diffaugment: str | None = typer.Option(
         None, "--diffaugment", help="DiffAugment policy, e.g. translation,cutout,color."
     ),
+    pack: int | None = typer.Option(
+        None, "--pack", help="D judges this many examples at once (PacGAN packing)."
+    ),
+    recipe: str | None = typer.Option(
+        None,
+        "--recipe",
+        "-r",
+        help="Start from a recipe's settings (see 'ganzoo list --kind recipe'); "
+        "other options override them.",
+    ),
     sync_batchnorm: bool | None = typer.Option(
         None,
         "--sync-batchnorm",
@@ -94,6 +104,11 @@ def run_command(
             "--set": assignments or None,
             "--ema": ema,
             "--sync-batchnorm": sync_batchnorm,
+            "--spectral-norm": spectral_norm,
+            "--minibatch-std": minibatch_std,
+            "--diffaugment": diffaugment,
+            "--pack": pack,
+            "--recipe": recipe,
             "--overwrite": overwrite or None,
             "--out": out if out is not None and out.resolve() != resume.resolve() else None,
         }
@@ -105,6 +120,7 @@ def run_command(
     with reported_by_rank_zero(same_everywhere=True):
         config = resolve_cli_config(
             architecture,
+            recipe,
             config_file,
             assignments,
             {
@@ -122,11 +138,14 @@ def run_command(
                 "minibatch_std": minibatch_std,
                 "diffaugment": diffaugment,
                 "sync_batchnorm": sync_batchnorm,
+                "pack": pack,
             },
             {"lr_g": lr_g, "lr_d": lr_d},
         )
     from ganzoo.training.trainer import train
 
+    if rank_from_env() == 0 and not quiet:
+        print_recipe_hint(config)
     with reported_by_rank_zero():
         run_dir = train(
             config,
@@ -136,6 +155,24 @@ def run_command(
             show_summary=not quiet,
         )
     _print_run_dir(run_dir)
+
+
+def print_recipe_hint(config: RunConfig) -> None:
+    """Point a run without a recipe to the recipes of its dataset that use another network."""
+    from ganzoo.plugins import plugin_set
+
+    registry = plugin_set().registry
+    if config.recipe is not None:
+        return
+    names = registry.recipes_for(config.dataset)
+    architectures = {registry.recipe(name).config.get("architecture") for name in names}
+    if names and registry.get("architecture", config.architecture).name not in architectures:
+        stderr.print(
+            f"[yellow]hint:[/] {config.architecture}'s defaults are not tuned for "
+            f"{config.dataset}; recipes tuned to published results on it: "
+            f"{', '.join(names[:4])}{', …' if len(names) > 4 else ''} "
+            f"(e.g. ganzoo run --recipe {names[0]})"
+        )
 
 
 def relaunch_with_torchrun(nproc: int, args: list[str]) -> int:
@@ -238,12 +275,14 @@ def refuse_with_resume(options: list[str]) -> None:
 
 def resolve_cli_config(
     architecture: str | None,
+    recipe: str | None,
     config_file: Path | None,
     assignments: list[str],
     options: dict[str, Any],
     loss_options: dict[str, Any],
 ) -> RunConfig:
-    """Defaults < TOML file < command-line options and ``--set``, validated."""
+    """Defaults < recipe < TOML file < command-line options and ``--set``, validated."""
+    recipe_layer = recipe_config(recipe) if recipe else {}
     file_layer = read_toml(config_file) if config_file else {}
     cli_layer: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
     if architecture is not None:
@@ -252,12 +291,22 @@ def resolve_cli_config(
     if loss_settings:
         cli_layer["loss_settings"] = loss_settings
     set_layer = parse_assignments(assignments)
-    if "architecture" not in {**file_layer, **cli_layer, **set_layer}:
+    if "architecture" not in {**recipe_layer, **file_layer, **cli_layer, **set_layer}:
         raise ConfigError(
-            "no architecture given: ganzoo run ARCH (see 'ganzoo list --kind architecture')"
+            "no architecture given: ganzoo run ARCH (see 'ganzoo list --kind architecture') "
+            "or ganzoo run --recipe NAME (see 'ganzoo list --kind recipe')"
         )
     source = f"config file {config_file}" if config_file and not cli_layer else "configuration"
-    return build_config(file_layer, cli_layer, set_layer, source=source)
+    return build_config(recipe_layer, file_layer, cli_layer, set_layer, source=source)
+
+
+def recipe_config(name: str) -> dict[str, Any]:
+    """The settings of recipe ``name``, as a config layer that names the recipe."""
+    from ganzoo.plugins import plugin_set
+
+    registry = plugin_set().registry
+    entry = registry.get("recipe", name)
+    return {**registry.recipe(name).config, "recipe": entry.name}
 
 
 def _resume(run_dir: Path, steps: int | None, device: str | None, quiet: bool) -> None:

@@ -149,20 +149,21 @@ def write_report(
     )
     (report_dir / REPORT_FILE).write_text(header + markdown_table(summary) + "\n")
     (report_dir / "results.json").write_text(json.dumps(documents, indent=2))
-    board(report_dir, [d for d in documents if d["seed"] == 0]).save(report_dir / BOARD_FILE)
+    runs = [(d["loss"], Path(d["run"])) for d in documents if d["seed"] == 0]
+    board(runs).save(report_dir / BOARD_FILE)
 
 
-def board(report_dir: Path, documents: list[dict[str, Any]]) -> Image.Image:
-    """The final sample picture of each loss (seed 0) side by side, titled."""
+def board(runs: list[tuple[str, Path]]) -> Image.Image:
+    """The final sample picture of each ``(title, run directory)`` side by side, titled."""
     pictures = []
-    for document in documents:
-        frames = sorted((Path(document["run"]) / "samples").glob("step-*.png"))
+    for title, run_dir in runs:
+        frames = sorted((run_dir / "samples").glob("step-*.png"))
         picture = Image.open(frames[-1]).convert("RGB")
         scale = 256 / max(picture.size)
         picture = picture.resize(
             (round(picture.width * scale), round(picture.height * scale)), Image.Resampling.NEAREST
         )
-        pictures.append((document["loss"], picture))
+        pictures.append((title, picture))
     width = sum(p.width for _, p in pictures) + 10 * (len(pictures) + 1)
     height = max(p.height for _, p in pictures) + 40
     canvas = Image.new("RGB", (width, height), "white")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ def evaluate_run(
     metrics: Sequence[str] | None = None,
     *,
     num_samples: int | None = None,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
     seed: int = 0,
     device: torch.device | str = "cpu",
     progress: Callable[[str], None] | None = None,
@@ -31,6 +32,7 @@ def evaluate_run(
         run_dir: a directory written by ``ganzoo run``.
         metrics: metric names; ``None`` picks those that suit the run's dataset.
         num_samples: samples per metric (``None``: each metric's protocol default).
+        settings: per-metric settings, keyed by metric name.
         seed: seed of the fake and real samples.
         device: where to run the generator and feature extractors.
         progress: receives one-line progress messages.
@@ -64,7 +66,9 @@ def evaluate_run(
         seed=seed,
         progress=progress,
     )
-    results = evaluate(context, list(metrics) if metrics else None, registry=registry)
+    results = evaluate(
+        context, list(metrics) if metrics else None, settings=settings, registry=registry
+    )
     document = results_document(
         context,
         results,

@@ -37,6 +37,10 @@ class GanzooHookSpecs:
         """Register evaluation metrics."""
 
     @hookspec
+    def register_recipes(self, register: Any) -> None:
+        """Register recipes (complete run configurations and the results they reproduce)."""
+
+    @hookspec
     def register_commands(self, cli: Any) -> None:
         """Add subcommands to the ``ganzoo`` command line (a ``typer.Typer`` app)."""
 
@@ -46,5 +50,6 @@ COMPONENT_HOOKS: dict[str, str] = {
     "loss": "register_losses",
     "dataset": "register_datasets",
     "metric": "register_metrics",
+    "recipe": "register_recipes",
 }
 """Maps each component kind to the hook that registers it."""

@@ -222,7 +222,7 @@ class Registrar:
     def __call__(
         self,
         name: str,
-        factory: Callable[..., Any] | str,
+        factory: Callable[..., Any] | str | BaseModel,
         settings: type[BaseModel] | None = None,
         *,
         description: str,
@@ -232,7 +232,9 @@ class Registrar:
 
         Args:
             name: lower-case kebab-case name, e.g. ``"my-gan"``.
-            factory: the callable that builds it, or ``"module:attr"`` imported on first use.
+            factory: the callable that builds it (for a recipe, the
+                :class:`ganzoo.recipes.Recipe` itself), or ``"module:attr"`` of either,
+                imported on first use.
             settings: a pydantic model of its settings (``None`` if it has none).
             description: one line saying what it is.
             aliases: other names it answers to.

@@ -84,6 +84,7 @@ METADATA_ERRORS = (KeyError, ValueError, TypeError, AttributeError, OverflowErro
 MAX_EXAMPLE_SIZE = 1 << 28
 """Largest number of values in one example a weights file may describe."""
 MAX_CLASSES = 1 << 20
+MAX_PACK = 1024
 
 
 def _text(value: object, what: str) -> str:
@@ -101,8 +102,11 @@ def _table(text: str) -> dict[str, Any]:
 
 def _build_options(text: str) -> BuildOptions:
     options = BuildOptions(**_table(text))
-    if not all(isinstance(v, bool) for v in options.__dict__.values()):
+    flags = {k: v for k, v in options.__dict__.items() if k != "pack"}
+    if not all(isinstance(v, bool) for v in flags.values()):
         raise TypeError("build options must be true or false")
+    if type(options.pack) is not int or not 1 <= options.pack <= MAX_PACK:
+        raise ValueError(f"implausible pack {options.pack!r}")
     return options
 
 

@@ -98,7 +98,7 @@ def summary_tables(plan: RunPlan, device: torch.device) -> list:  # type: ignore
     """Layer summaries of a plan's generator and discriminator."""
     models = plan.models
     z = torch.zeros(2, models.latent_dim, device=device)
-    x = torch.zeros(2, *plan.data.spec.shape, device=device)
+    x = torch.zeros(2 * models.pack, *plan.data.spec.shape, device=device)
     args_g: tuple[torch.Tensor, ...] = (z,)
     args_d: tuple[torch.Tensor, ...] = (x,)
     if models.conditional:

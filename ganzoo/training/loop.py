@@ -139,6 +139,8 @@ class Trainer:
     def train_step(self) -> dict[str, torch.Tensor]:
         """One generator update after ``n_critic`` discriminator updates."""
         loss, batches = self.plan.loss, self.batches()
+        if self.config.lr_decay == "linear":
+            self._decay_learning_rates()
         for critic_step in range(self.n_critic):
             real, labels = next(batches)
             last = critic_step == self.n_critic - 1
@@ -169,6 +171,15 @@ class Trainer:
             self._update_ema()
         self.step += 1
         return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), **d_logs, **g_logs}
+
+    def _decay_learning_rates(self) -> None:
+        """Both learning rates fall linearly from the loss's settings to 0 at the last step."""
+        assert self.config.steps is not None
+        remaining = max(0.0, 1 - self.step / self.config.steps)
+        settings = self.plan.loss_settings
+        for optimizer, lr in ((self.optimizer_g, settings.lr_g), (self.optimizer_d, settings.lr_d)):
+            for group in optimizer.param_groups:
+                group["lr"] = lr * remaining
 
     def _own_random_stream(self, part: int) -> contextlib.AbstractContextManager[None]:
         """With several ranks, the losses' own draws (e.g. GP's α) differ from rank to rank."""

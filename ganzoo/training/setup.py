@@ -81,7 +81,18 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
     config = validate_config(config, registry)
     device = resolve_device(config.device)
     if session is not None:
-        session.local_batch_size(config.batch_size)  # the global batch must split evenly
+        local_batch = session.local_batch_size(config.batch_size)  # must split evenly
+        if local_batch % config.pack:
+            from ganzoo.training.distributed import on_all_ranks
+
+            raise on_all_ranks(
+                ConfigError(
+                    f"--pack {config.pack}: each of {session.world_size} processes takes "
+                    f"{local_batch} of the batch of {config.batch_size}, which does not split "
+                    f"into packs of {config.pack}; give a batch size that is a multiple of "
+                    f"{config.pack * session.world_size}"
+                )
+            )
         device = session.place(device)
     loss: Loss = registry.build("loss", config.loss, config.loss_settings)
     data: DataSource = registry.build(
@@ -91,6 +102,7 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
         batchnorm_in_discriminator=loss.batchnorm_in_discriminator,
         spectral_norm=config.spectral_norm,
         minibatch_std=config.minibatch_std,
+        pack=config.pack,
     )
     torch.manual_seed(config.seed)
     models: GANModels = registry.build(
@@ -100,6 +112,8 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
         data.spec,
         build_options,
     )
+    if models.pack != config.pack:
+        raise ConfigError(refuse_packing(registry, config.architecture, models))
     if models.conditional and not data.spec.num_classes:
         raise ConfigError(
             f"architecture {config.architecture!r} is conditional but dataset "
@@ -108,6 +122,20 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
     steps = config.steps or _steps_for(config, loss, data)
     config = config.model_copy(update={"steps": steps, "epochs": None})
     return RunPlan(config, loss, loss.settings, data, models, build_options, device)
+
+
+def refuse_packing(registry: Registry, architecture: str, models: GANModels) -> str:
+    """Why ``architecture`` cannot train with ``--pack``, and which can."""
+    entry = registry.get("architecture", architecture)
+    why = (
+        "it is conditional: D judges each example together with its own label"
+        if models.conditional
+        else "its discriminator does not judge packs of examples"
+    )
+    return (
+        f"--pack: architecture {entry.name!r} from {entry.package} cannot pack, as {why}; "
+        "leave --pack at 1, or use an architecture that packs (mlp-gan, dcgan, pacgan-mlp)"
+    )
 
 
 def _steps_for(config: RunConfig, loss: Loss, data: DataSource) -> int:

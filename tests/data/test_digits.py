@@ -11,13 +11,19 @@ from ganzoo.data.source import DataContext
 CPU = torch.device("cpu")
 
 
-def test_digits_are_1797_labelled_28x28_images_in_minus_one_to_one() -> None:
+def test_digits_are_1797_labelled_8x8_images_in_minus_one_to_one() -> None:
     source = build_digits(DigitsSettings(), DataContext())
     assert source.size == 1797
-    assert source.spec.shape == (1, 28, 28) and source.spec.num_classes == 10
+    assert source.spec.shape == (1, 8, 8) and source.spec.num_classes == 10
     assert sorted(torch.unique(source.labels).tolist()) == list(range(10))
     batch = next(source.batches(64, seed=0, device=CPU))
-    assert batch.x.shape == (64, 1, 28, 28)
+    assert batch.x.shape == (64, 1, 8, 8)
+    from sklearn.datasets import load_digits
+
+    # the images are scikit-learn's own pixels (0..16), rescaled, not resampled
+    original = torch.as_tensor(load_digits().images[:5], dtype=torch.float32)
+    rescaled = (source.images[:5, 0].float() / 255 * 16).round()
+    torch.testing.assert_close(rescaled, original)
     everything = source.take(torch.arange(source.size), CPU).x
     assert float(everything.min()) == -1.0 and float(everything.max()) == 1.0
 

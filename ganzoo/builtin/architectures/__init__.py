@@ -7,6 +7,7 @@ from ganzoo.builtin.architectures.settings import (
     CGANSettings,
     DCGANSettings,
     MLPGANSettings,
+    PacGANMLPSettings,
 )
 from ganzoo.plugins.loading import Registrar
 
@@ -19,6 +20,13 @@ def register_builtin(register: Registrar) -> None:
         MLPGANSettings,
         description="Fully connected GAN: z→128→256→512→1024→data, D data→512→256→1",
         aliases=("gan", "mlp"),
+    )
+    register(
+        "pacgan-mlp",
+        "ganzoo.builtin.architectures.toy:build_pacgan_mlp",
+        PacGANMLPSettings,
+        description="PacGAN's 2-D networks: G z(2)→4×400 (BatchNorm, ReLU), D 3 maxout "
+        "layers (200 units, 5 pieces)",
     )
     register(
         "dcgan",

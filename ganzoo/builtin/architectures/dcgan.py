@@ -9,7 +9,7 @@ from ganzoo.builtin.architectures.layers import MinibatchStdDev, ScaledTanh, app
 from ganzoo.builtin.architectures.settings import DCGANSettings
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import DataError
-from ganzoo.models import BuildOptions, GANModels, require_image
+from ganzoo.models import BuildOptions, GANModels, packed, packed_spec, require_image
 
 BASE_SIZES = (4, 7)
 """Spatial sizes the generator starts from; every size it makes is one of these times 2^k."""
@@ -115,8 +115,10 @@ def init_dcgan_weights(module: nn.Module) -> None:
 
 def build_dcgan(settings: DCGANSettings, spec: DataSpec, options: BuildOptions) -> GANModels:
     """Build DCGAN for 1- or 3-channel square images of 4·2^k or 7·2^k pixels."""
+    discriminator = DCGANDiscriminator(settings, packed_spec(spec, options.pack), options)
     return GANModels(
         generator=DCGANGenerator(settings, spec),
-        discriminator=DCGANDiscriminator(settings, spec, options),
+        discriminator=packed(discriminator, options.pack),
         latent_dim=settings.latent_dim,
+        pack=options.pack,
     )

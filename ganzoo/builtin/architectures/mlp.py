@@ -10,7 +10,7 @@ from torch import nn
 from ganzoo.builtin.architectures.layers import MinibatchStdDev, ScaledTanh, apply_spectral_norm
 from ganzoo.builtin.architectures.settings import MLPGANSettings
 from ganzoo.data.spec import DataSpec
-from ganzoo.models import BuildOptions, GANModels
+from ganzoo.models import BuildOptions, GANModels, packed, packed_spec
 
 
 class MLPGenerator(nn.Module):
@@ -68,8 +68,10 @@ class _FlatMinibatchStdDev(MinibatchStdDev):
 
 def build_mlp_gan(settings: MLPGANSettings, spec: DataSpec, options: BuildOptions) -> GANModels:
     """Build the fully connected GAN for data of any shape."""
+    discriminator = MLPDiscriminator(settings, packed_spec(spec, options.pack), options)
     return GANModels(
         generator=MLPGenerator(settings, spec),
-        discriminator=MLPDiscriminator(settings, spec, options),
+        discriminator=packed(discriminator, options.pack),
         latent_dim=settings.latent_dim,
+        pack=options.pack,
     )

@@ -55,3 +55,23 @@ class CDCGANSettings(DCGANSettings):
     label_embedding_dim: int = Field(
         16, ge=1, description="Size of the learned label embedding joined to z in G."
     )
+
+
+class PacGANMLPSettings(BaseModel):
+    """The networks of PacGAN's 2-D experiments (Lin et al. 2018, after VEEGAN)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    latent_dim: int = Field(2, ge=1, description="Size of the latent vector z.")
+    generator_width: int = Field(400, ge=1, description="Width of G's hidden layers.")
+    generator_depth: int = Field(4, ge=1, description="Hidden layers of G.")
+    discriminator_width: int = Field(200, ge=1, description="Units of D's maxout layers.")
+    discriminator_depth: int = Field(3, ge=1, description="Maxout layers of D.")
+    maxout_pieces: int = Field(5, ge=1, description="Pieces each maxout unit takes the max of.")
+    init_std: float = Field(0.02, gt=0, description="Standard deviation of the initial weights.")
+    data_scale: float = Field(
+        1.0,
+        gt=0,
+        description="G's output is multiplied by it and D's input divided by it, so both "
+        "networks work on values of unit scale (1: as in the paper).",
+    )

@@ -14,7 +14,7 @@ def register_builtin(register: Registrar) -> None:
         "digits",
         f"{_PKG}.digits:build_digits",
         s.DigitsSettings,
-        description="scikit-learn's 1,797 handwritten 8×8 digits, resized (no download).",
+        description="scikit-learn's 1,797 handwritten 8×8 digits (no download).",
     )
     register(
         "mnist",

@@ -13,9 +13,15 @@ class _Settings(BaseModel):
 
 
 class DigitsSettings(_Settings):
-    """scikit-learn's 8×8 digits, upscaled."""
+    """scikit-learn's 8×8 digits, at their own resolution unless resized."""
 
-    image_size: int = Field(28, ge=4, le=1024, description="Side of the resized images.")
+    image_size: int = Field(
+        8,
+        ge=4,
+        le=1024,
+        description="Side of the images: 8, their own resolution, or resized (e.g. 16 or 32 for "
+        "dcgan).",
+    )
 
 
 class MnistSettings(_Settings):

@@ -16,19 +16,31 @@ def interpolate(real: torch.Tensor, fake: torch.Tensor, alpha: torch.Tensor) -> 
 def gradient_penalty(
     critic: Critic, real: torch.Tensor, fake: torch.Tensor, alpha: torch.Tensor | None = None
 ) -> torch.Tensor:
-    """WGAN-GP's E[(‖∇D(x̂)‖₂ − 1)²] on interpolates with α ~ U(0, 1) drawn per example."""
+    """WGAN-GP's E[(‖∇D(x̂)‖₂ − 1)²] on interpolates with α ~ U(0, 1) drawn per example.
+
+    With a packing D (one score per pack of examples) the norm is taken over each pack's
+    input, the input D is Lipschitz in; the interpolation stays per example.
+    """
     if alpha is None:
         alpha = torch.rand(real.shape[0], device=real.device, dtype=real.dtype)
     mixed = interpolate(real.detach(), fake.detach(), alpha).requires_grad_(True)
     scores = critic(mixed)
     (gradients,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
-    norms = gradients.flatten(1).norm(2, dim=1)
+    norms = _per_score(gradients, scores).norm(2, dim=1)
     return ((norms - 1) ** 2).mean()
 
 
 def r1_penalty(critic: Critic, real: torch.Tensor) -> torch.Tensor:
-    """R1 (Mescheder et al. 2018): E‖∇D(x)‖² on real data (weight γ/2 applied by the caller)."""
+    """R1 (Mescheder et al. 2018): E‖∇D(x)‖² on real data (weight γ/2 applied by the caller).
+
+    With a packing D, the squared norm is taken over each pack's input.
+    """
     real = real.detach().requires_grad_(True)
     scores = critic(real)
     (gradients,) = torch.autograd.grad(scores.sum(), real, create_graph=True)
-    return gradients.flatten(1).pow(2).sum(dim=1).mean()
+    return _per_score(gradients, scores).pow(2).sum(dim=1).mean()
+
+
+def _per_score(gradients: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+    """Gradients grouped by the score they belong to: one row per example, or per pack."""
+    return gradients.reshape(scores.numel(), -1)

@@ -33,3 +33,12 @@ def register_datasets(register: Registrar) -> None:
         SwissRollSettings,
         description="A 2-D swiss roll: one continuous spiral manifold, sampled afresh",
     )
+
+
+@ganzoo.hookimpl
+def register_recipes(register: Registrar) -> None:
+    register(
+        "ragan-ring8",
+        "ganzoo_relativistic.recipes:RAGAN_RING8",
+        description="RaGAN with PacGAN's 2-D networks on ring8, held to our own target",
+    )

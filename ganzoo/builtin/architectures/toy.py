@@ -1,0 +1,107 @@
+"""PacGAN's networks for low-dimensional data: a ReLU generator and a maxout discriminator."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from ganzoo.builtin.architectures.layers import MinibatchStdDev, ScaledTanh, apply_spectral_norm
+from ganzoo.builtin.architectures.settings import PacGANMLPSettings
+from ganzoo.data.spec import DataSpec
+from ganzoo.models import BuildOptions, GANModels, packed, packed_spec
+
+
+class Maxout(nn.Module):
+    """``units`` outputs, each the maximum of ``pieces`` linear functions of the input."""
+
+    def __init__(self, width_in: int, units: int, pieces: int) -> None:
+        super().__init__()
+        self.units, self.pieces = units, pieces
+        self.linear = nn.Linear(width_in, units * pieces)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x).view(x.shape[0], self.units, self.pieces).amax(dim=2)
+
+
+class Scale(nn.Module):
+    """Multiplies by a constant factor."""
+
+    def __init__(self, factor: float) -> None:
+        super().__init__()
+        self.factor = factor
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x if self.factor == 1.0 else x * self.factor
+
+    def extra_repr(self) -> str:
+        return f"factor={self.factor:g}"
+
+
+class PacGANMLPGenerator(nn.Module):
+    """z → ``depth`` × (Linear without bias, BatchNorm, ReLU) → linear output (tanh for images)."""
+
+    def __init__(self, settings: PacGANMLPSettings, spec: DataSpec) -> None:
+        super().__init__()
+        self.data_shape = spec.shape
+        layers: list[nn.Module] = []
+        width_in = settings.latent_dim
+        for _ in range(settings.generator_depth):
+            width = settings.generator_width
+            layers += [nn.Linear(width_in, width, bias=False), nn.BatchNorm1d(width), nn.ReLU()]
+            width_in = width
+        layers += [nn.Linear(width_in, math.prod(spec.shape)), Scale(settings.data_scale)]
+        if spec.is_image:  # images stay in their value range; points are unbounded
+            layers.append(ScaledTanh(*spec.value_range))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z).view(z.shape[0], *self.data_shape)
+
+
+class PacGANMLPDiscriminator(nn.Module):
+    """Flattened data → ``depth`` maxout layers → one raw logit."""
+
+    def __init__(self, settings: PacGANMLPSettings, spec: DataSpec, options: BuildOptions) -> None:
+        super().__init__()
+        layers: list[nn.Module] = [nn.Flatten(), Scale(1 / settings.data_scale)]
+        width_in = math.prod(spec.shape)
+        for _ in range(settings.discriminator_depth):
+            layers.append(Maxout(width_in, settings.discriminator_width, settings.maxout_pieces))
+            width_in = settings.discriminator_width
+        if options.minibatch_std:
+            layers.append(MinibatchStdDev())
+            width_in += 1
+        layers.append(nn.Linear(width_in, 1))
+        self.net = nn.Sequential(*layers)
+        if options.spectral_norm:
+            apply_spectral_norm(self.net)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).view(-1)
+
+
+def init_weights(module: nn.Module, std: float) -> None:
+    """PacGAN's initialisation: N(0, std) weights, zero biases (BatchNorm left as built)."""
+    for layer in module.modules():
+        if isinstance(layer, nn.Linear):
+            nn.init.normal_(layer.weight, 0.0, std)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+
+
+def build_pacgan_mlp(
+    settings: PacGANMLPSettings, spec: DataSpec, options: BuildOptions
+) -> GANModels:
+    """Build PacGAN's 2-D networks for examples of any shape (flattened)."""
+    generator = PacGANMLPGenerator(settings, spec)
+    discriminator = PacGANMLPDiscriminator(settings, packed_spec(spec, options.pack), options)
+    init_weights(generator, settings.init_std)
+    init_weights(discriminator, settings.init_std)
+    return GANModels(
+        generator=generator,
+        discriminator=packed(discriminator, options.pack),
+        latent_dim=settings.latent_dim,
+        pack=options.pack,
+    )

@@ -1,0 +1,292 @@
+"""``ganzoo reproduce``: train a recipe over seeds, evaluate each, set ours beside the source."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ganzoo.config import RunConfig, build_config, read_toml
+from ganzoo.errors import ConfigError
+from ganzoo.evaluation.compare import BOARD_FILE, REPORT_FILE, board
+from ganzoo.evaluation.run import RESULTS_FILE as EVAL_FILE
+from ganzoo.recipes import Recipe, Verdict
+from ganzoo.training.run_dir import CONFIG_FILE
+
+RESULTS_FILE = "results.json"
+
+
+@dataclass
+class SeedResult:
+    """One seed's evaluation and how long it trained."""
+
+    seed: int
+    run_dir: Path
+    figures: dict[str, float]
+    """By ``metric.key``, e.g. ``mode-coverage.modes_covered``."""
+    train_seconds: float
+    how: str = "trained"
+    """``trained``, ``kept`` (finished before) or ``resumed from step N``."""
+
+
+@dataclass
+class Row:
+    """One metric over seeds, beside the reference."""
+
+    key: str
+    mean: float
+    sd: float
+    seeds: int
+    reference: str
+    verdict: Verdict
+
+
+def reproduce(
+    name: str,
+    *,
+    seeds: int | None = None,
+    out: Path | None = None,
+    steps: int | None = None,
+    device: str = "auto",
+    data_root: Path | None = None,
+    console: Console | None = None,
+) -> Path:
+    """Train recipe ``name`` with seeds 0 … N-1 in ``out``, evaluate, write the report.
+
+    Finished seeds (an ``eval.json`` of the recipe's protocol at the final step) are
+    kept; a seed with checkpoints resumes from the newest. Returns the report folder.
+    """
+    from ganzoo.plugins import plugin_set
+
+    console = console or Console(stderr=True)
+    registry = plugin_set().registry
+    entry = registry.get("recipe", name)
+    recipe = registry.recipe(name)
+    count = seeds or recipe.default_seeds
+    if count < 1:
+        raise ConfigError(f"--seeds must be at least 1, got {count}")
+    out = out or Path("reproductions") / entry.name
+    configs = [seed_config(entry.name, recipe, seed, out, steps, device, data_root)
+               for seed in range(count)]  # fmt: skip
+    _check_folder(out, entry.name)
+    results = []
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(f"{entry.name}", total=count)
+        for config in configs:
+            result = run_seed(config, recipe, progress, task)
+            progress.console.print(f"seed {config.seed}: {result.how}; {_one_line(result, recipe)}")
+            results.append(result)
+            progress.advance(task)
+    rows = summarise(results, recipe)
+    write_report(out, entry.name, recipe, results, rows, steps)
+    console.print(verdict_table(entry.name, recipe, rows, len(results)))
+    console.print(f"report: {out / REPORT_FILE}, board: {out / BOARD_FILE}")
+    return out
+
+
+def seed_config(
+    name: str,
+    recipe: Recipe,
+    seed: int,
+    out: Path,
+    steps: int | None,
+    device: str,
+    data_root: Path | None,
+) -> RunConfig:
+    """The run config of one seed: the recipe's, with seed, folder and any overrides."""
+    overrides = {"seed": seed, "out": out / f"seed-{seed}", "recipe": name, "device": device,
+                 "steps": steps, "data_root": data_root}  # fmt: skip
+    return build_config(recipe.config, overrides, source=f"recipe {name!r}")
+
+
+def run_seed(config: RunConfig, recipe: Recipe, progress: Progress, task: Any) -> SeedResult:
+    """Train (or resume, or keep) one seed and evaluate it by the recipe's protocol."""
+    from ganzoo.evaluation.session import evaluate_run
+    from ganzoo.storage.checkpoint import checkpoint_step, list_checkpoints
+    from ganzoo.training.trainer import resume, train
+
+    assert config.out is not None
+    run_dir = Path(config.out)
+    document = _finished_evaluation(run_dir, config, recipe)
+    how = "kept"
+    if document is None:
+        how = "trained"
+        checkpoints = list_checkpoints(run_dir) if (run_dir / CONFIG_FILE).is_file() else []
+        if checkpoints:
+            how = f"resumed from step {checkpoint_step(checkpoints[-1])}"
+            progress.update(task, description=f"seed {config.seed}: {how}")
+            resume(run_dir, steps=config.steps, show_progress=False)
+        else:
+            progress.update(task, description=f"seed {config.seed}: training")
+            train(config, overwrite=True, show_progress=False, show_summary=False)
+        progress.update(task, description=f"seed {config.seed}: evaluating")
+        document = evaluate_run(
+            run_dir,
+            recipe.protocol.metrics,
+            num_samples=recipe.protocol.num_samples,
+            settings=recipe.protocol.settings,
+            seed=0,
+            device="cpu",
+        )
+    figures = {
+        f"{metric}.{key}": float(value)
+        for metric, values in document["metrics"].items()
+        for key, value in values.items()
+    }
+    return SeedResult(config.seed, run_dir, figures, training_seconds(run_dir), how)
+
+
+def _finished_evaluation(run_dir: Path, config: RunConfig, recipe: Recipe) -> dict[str, Any] | None:
+    """The seed's ``eval.json`` if it scores the final step by the recipe's protocol."""
+    path = run_dir / EVAL_FILE
+    if not path.is_file() or not (run_dir / CONFIG_FILE).is_file():
+        return None
+    try:
+        document = json.loads(path.read_text())
+        saved = build_config(read_toml(run_dir / CONFIG_FILE))
+    except (ValueError, ConfigError):
+        return None
+    finished = saved.steps is not None and document.get("step") == saved.steps
+    wanted = config.steps is None or config.steps == saved.steps
+    same_protocol = document.get("num_samples") == recipe.protocol.num_samples and set(
+        recipe.protocol.metrics
+    ) <= set(document.get("metrics", {}))
+    return document if finished and wanted and same_protocol else None
+
+
+def training_seconds(run_dir: Path) -> float:
+    """Training time from ``metrics.jsonl``: the sum over each (re)started stretch."""
+    from ganzoo.training.artifacts import read_metrics
+
+    total = last = 0.0
+    for row in read_metrics(run_dir):
+        elapsed = float(row.get("elapsed_s") or 0.0)
+        if elapsed < last:  # a resume started the clock again
+            total += last
+        last = elapsed
+    return total + last
+
+
+def summarise(results: list[SeedResult], recipe: Recipe) -> list[Row]:
+    """Mean ± sd over seeds of each reference figure, and its verdict."""
+    rows = []
+    for key, figure in recipe.reference.figures.items():
+        values = [r.figures[key] for r in results if key in r.figures]
+        if not values:
+            continue
+        mean = statistics.fmean(values)
+        sd = statistics.stdev(values) if len(values) > 1 else 0.0
+        rows.append(Row(key, mean, sd, len(values), figure.describe(), figure.verdict(mean, sd)))
+    return rows
+
+
+def verdict_table(name: str, recipe: Recipe, rows: list[Row], seeds: int) -> Table:
+    """The terminal table: reference, ours and the verdict per metric."""
+    title = f"{name}: {recipe.reference.source}"
+    table = Table(title=title, title_justify="left", header_style="bold")
+    which = "published" if recipe.reference.published else "target"
+    for column in ("metric", which, f"ours ({seeds} seeds)", "verdict"):
+        table.add_column(column)
+    colours = {"beaten": "green", "matched": "green", "missed": "red"}
+    for row in rows:
+        ours = f"{row.mean:.3g} ± {row.sd:.2g}"
+        table.add_row(row.key, row.reference, ours, f"[{colours[row.verdict]}]{row.verdict}[/]")
+    return table
+
+
+def write_report(
+    out: Path,
+    name: str,
+    recipe: Recipe,
+    results: list[SeedResult],
+    rows: list[Row],
+    steps: int | None,
+) -> None:
+    """``report.md``, ``results.json`` and ``board.png`` (each seed's final samples)."""
+    which = "Published" if recipe.reference.published else "Target"
+    minutes = [r.train_seconds / 60 for r in results]
+    lines = [
+        f"# {name}",
+        "",
+        f"Reproduces: {recipe.reference.source}"
+        + (f" ({recipe.reference.url})" if recipe.reference.url else ""),
+        "",
+        f"Protocol: {recipe.protocol.description}",
+        "",
+        f"| metric | {which.lower()} | ours (mean ± sd, {len(results)} seeds) | verdict |",
+        "| --- | ---: | ---: | --- |",
+        *[f"| {r.key} | {r.reference} | {r.mean:.3g} ± {r.sd:.2g} | {r.verdict} |" for r in rows],
+        "",
+        f"Training time per seed: {statistics.fmean(minutes):.1f} min (mean of {len(minutes)}).",
+    ]
+    if steps is not None:
+        lines += ["", f"**Budget changed to {steps} steps**: not the recipe's protocol."]
+    if recipe.departures:
+        lines += ["", "Departures from the source:", "", *[f"- {d}" for d in recipe.departures]]
+    (out / REPORT_FILE).write_text("\n".join(lines) + "\n")
+    document = {
+        "recipe": name,
+        "reference": recipe.reference.model_dump(mode="json"),
+        "protocol": recipe.protocol.model_dump(mode="json"),
+        "departures": recipe.departures,
+        "steps_override": steps,
+        "seeds": [
+            {
+                "seed": r.seed,
+                "run": str(r.run_dir),
+                "metrics": r.figures,
+                "train_seconds": r.train_seconds,
+            }
+            for r in results
+        ],
+        "summary": {
+            r.key: {"mean": r.mean, "sd": r.sd, "seeds": r.seeds, "verdict": r.verdict}
+            for r in rows
+        },
+    }
+    (out / RESULTS_FILE).write_text(json.dumps(document, indent=2) + "\n")
+    board([(f"seed {r.seed}", r.run_dir) for r in results]).save(out / BOARD_FILE)
+
+
+def _check_folder(out: Path, name: str) -> None:
+    """Refuse a folder that holds something other than this recipe's seeds."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file, not a folder")
+    if not out.is_dir():
+        return
+    for child in out.iterdir():
+        if child.name in {REPORT_FILE, RESULTS_FILE, BOARD_FILE}:
+            continue
+        config = child / CONFIG_FILE
+        if not (child.is_dir() and child.name.startswith("seed-") and config.is_file()):
+            raise ConfigError(
+                f"--out {out} holds {child.name!r}, which is not a seed of a reproduction; "
+                "choose an empty or new folder"
+            )
+        recipe = read_toml(config).get("recipe")
+        if recipe != name:
+            raise ConfigError(
+                f"--out {out} holds a reproduction of {recipe or 'no recipe'!r}, not {name!r}; "
+                "choose another folder"
+            )
+
+
+def _one_line(result: SeedResult, recipe: Recipe) -> str:
+    figures = ", ".join(
+        f"{key.split('.')[-1]} {result.figures[key]:.3g}"
+        for key in recipe.reference.figures
+        if key in result.figures
+    )
+    return f"{figures} ({result.train_seconds / 60:.1f} min of training)"

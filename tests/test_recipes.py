@@ -1,0 +1,102 @@
+"""Recipes: registered through the hook, listed with their reference, run with overrides."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import ganzoo
+from ganzoo.config import build_config, read_toml
+from ganzoo.errors import PluginError
+from ganzoo.plugins import plugin_set
+from ganzoo.recipes import Figure
+from ganzoo.registry import Entry, Registry
+from ganzoo.training.setup import validate_config
+from tests.conftest import run_cli
+
+RECIPES = [e.name for e in ganzoo.list_components("recipe")]
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_every_recipe_is_a_complete_valid_run(name: str) -> None:
+    registry = plugin_set().registry
+    recipe = registry.recipe(name)
+    config = validate_config(build_config(recipe.config), registry)
+    assert config.steps and config.batch_size % config.pack == 0
+    for metric in recipe.protocol.metrics:
+        registry.get("metric", metric)
+    prefixes = {f"{metric}." for metric in recipe.protocol.metrics}
+    assert all(any(key.startswith(p) for p in prefixes) for key in recipe.reference.figures)
+
+
+def test_builtin_recipes_carry_the_published_rows() -> None:
+    registry = plugin_set().registry
+    row = registry.recipe("pacgan4-grid25").reference
+    assert "PacGAN" in row.source and row.seeds == 10 and row.published
+    assert row.figures["mode-coverage.modes_covered"] == Figure(value=24.8, sd=0.2)
+    assert row.figures["mode-coverage.reverse_kl"].better == "lower"
+    assert registry.recipe("pacgan4-grid25-paper").config["steps"] == 400_000
+    assert registry.recipe("pacgan4-grid25").departures  # a CPU recipe says how it departs
+
+
+@pytest.mark.parametrize(
+    ("mean", "sd", "expected"),
+    [(99.0, 0.0, "beaten"), (98.2, 0.0, "matched"), (98.1, 0.0, "matched"), (97.0, 5.0, "missed")],
+)
+def test_verdicts_use_the_published_sd(mean: float, sd: float, expected: str) -> None:
+    assert Figure(value=98.2, sd=0.2).verdict(mean, sd) == expected
+
+
+def test_verdicts_fall_back_to_our_sd_and_respect_lower_is_better() -> None:
+    kl = Figure(value=0.1, better="lower")
+    assert kl.verdict(0.05, 0.0) == "beaten"
+    assert kl.verdict(0.15, 0.1) == "matched"
+    assert kl.verdict(0.15, 0.01) == "missed"
+
+
+def test_a_recipe_must_be_a_recipe() -> None:
+    registry = Registry()
+    with pytest.raises(PluginError, match=r"give a ganzoo\.recipes\.Recipe"):
+        registry.add(Entry("bad", "recipe", lambda: None, None, "A recipe", (), "pkg", "1"))
+    registry.add(Entry("wrong", "recipe", "json:loads", None, "A recipe", (), "pkg", "1"))
+    with pytest.raises(PluginError, match=r"not a ganzoo\.recipes\.Recipe"):
+        registry.recipe("wrong")
+
+
+def test_plugin_recipe_is_listed_with_its_reference() -> None:
+    result = run_cli("list", "--kind", "recipe", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    plugin = rows["ragan-ring8"]
+    assert plugin["package"] == "ganzoo-relativistic"
+    assert plugin["reference"]["published"] is False
+    assert plugin["config"]["loss"] == "relativistic-average"
+    assert rows["pacgan-ring8"]["reference"]["figures"]["mode-coverage.high_quality_pct"] == {
+        "value": 98.2,
+        "sd": 0.2,
+        "better": "higher",
+    }
+    table = run_cli("list", "--kind", "recipe")
+    assert "ragan-ring8" in table.stdout and "PacGAN" in table.stdout
+
+
+def test_run_recipe_with_overrides(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = run_cli("run", "--recipe", "ragan-ring8", "--steps", "4", "--seed", "3",
+                     "--set", "loss.lr_d=5e-4", "--out", str(out), "-q")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    saved = read_toml(out / "config.toml")
+    assert saved["recipe"] == "ragan-ring8"
+    assert (saved["architecture"], saved["loss"]) == ("pacgan-mlp", "relativistic-average")
+    assert (saved["steps"], saved["seed"], saved["lr_decay"]) == (4, 3, "linear")
+    assert saved["loss_settings"]["lr_d"] == 5e-4 and saved["loss_settings"]["lr_g"] == 1e-3
+    assert len([json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()])
+
+
+def test_unknown_recipe_is_one_line(tmp_path: Path) -> None:
+    result = run_cli("run", "--recipe", "pacgan-rign8", "--out", str(tmp_path / "x"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "pacgan-ring8" in result.stderr
+    assert not (tmp_path / "x").exists()
