@@ -21,6 +21,7 @@ KIND_TITLES = {
     "loss": "Losses",
     "dataset": "Datasets",
     "metric": "Metrics",
+    "recipe": "Recipes",
 }
 KIND_SECTIONS = {"architecture": "architecture", "loss": "loss", "dataset": "dataset"}
 """The ``--set`` prefix of each kind's settings (metrics are configured by the evaluator)."""
@@ -191,8 +192,8 @@ def component_catalogue() -> str:
         "",
         "<!-- Generated from the registry at build time; do not edit. -->",
         "",
-        "Every architecture, loss, dataset and metric that ships with ganzoo, with its",
-        "settings and their defaults. Installed plugins add more: `ganzoo list` shows",
+        "Every architecture, loss, dataset, metric and recipe that ships with ganzoo, with",
+        "its settings and their defaults. Installed plugins add more: `ganzoo list` shows",
         "everything installed, `ganzoo list --json` the same with settings.",
         "",
         "Change a setting for one run with `--set`, prefixed by the kind:",
@@ -216,11 +217,34 @@ def component_catalogue() -> str:
             link = f"[`{entry.name}`](#{kind}-{entry.name})"
             lines.append(f"| {link} | {aliases} | {_escape(entry.description)} |")
         for entry in entries:
-            lines += ["", *_component_section(entry)]
+            section = _recipe_section if kind == "recipe" else _component_section
+            lines += ["", *section(entry, registry)]
     return "\n".join(lines) + "\n"
 
 
-def _component_section(entry: Any) -> list[str]:
+def _recipe_section(entry: Any, registry: Any) -> list[str]:
+    """A recipe: what it reproduces, its settings, its departures and its command."""
+    import tomli_w
+
+    recipe = registry.recipe(entry.name)
+    which = "Reproduces" if recipe.reference.published else "Held to"
+    lines = [
+        f"### {entry.name} {{#recipe-{entry.name}}}",
+        "",
+        _escape(entry.description),
+        "",
+        f"{which}: {_escape(recipe.summary())}. Protocol: {_escape(recipe.protocol.description)}.",
+        "",
+        "```toml",
+        tomli_w.dumps(recipe.config).strip(),
+        "```",
+    ]
+    if recipe.departures:
+        lines += ["", "Departures:", "", *[f"- {_escape(d)}" for d in recipe.departures]]
+    return [*lines, "", f"`ganzoo reproduce {entry.name}` · measured: [the zoo](../zoo.md)"]
+
+
+def _component_section(entry: Any, registry: Any = None) -> list[str]:
     lines = [f"### {entry.name} {{#{entry.kind}-{entry.name}}}", "", _escape(entry.description)]
     facts = []
     if entry.aliases:
