@@ -98,7 +98,7 @@ def step_flops(architecture: str, dataset: str, batch: int, settings: dict[str, 
 
     import ganzoo
     from ganzoo.plugins import plugin_set
-    from ganzoo.training.loop import Trainer
+    from ganzoo.training.step import Trainer
     from ganzoo.training.setup import prepare
 
     config = ganzoo.RunConfig(

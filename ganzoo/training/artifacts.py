@@ -11,7 +11,7 @@ from rich.console import Console
 
 from ganzoo.images import samples_image, save_gif, save_loss_curve
 from ganzoo.summary import summarise
-from ganzoo.training.loop import Trainer
+from ganzoo.training.step import Trainer
 from ganzoo.training.setup import RunPlan
 
 METRICS_FILE = "metrics.jsonl"

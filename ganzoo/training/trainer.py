@@ -30,7 +30,7 @@ from ganzoo.storage.weights import ModelDescription, load_state, save_module
 from ganzoo.training.artifacts import METRICS_FILE, RunArtifacts, read_metrics
 from ganzoo.training.distributed import Session, SingleProcess, on_all_ranks, session_for_run
 from ganzoo.training.interrupts import GracefulStop, StopNow, StopRequested
-from ganzoo.training.loop import StepLosses, Trainer
+from ganzoo.training.step import StepLosses, Trainer
 from ganzoo.training.progress import TrainingProgress
 from ganzoo.training.run_dir import CONFIG_FILE, prepare_run_dir, save_config
 from ganzoo.training.setup import RunPlan, default_run_dir, prepare

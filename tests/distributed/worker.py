@@ -85,7 +85,7 @@ def shards(out: Path) -> None:
     """This rank's first batch and latents, for the test to lay side by side."""
     from ganzoo.plugins import plugin_set
     from ganzoo.training.distributed import start
-    from ganzoo.training.loop import Trainer
+    from ganzoo.training.step import Trainer
     from ganzoo.training.setup import prepare
 
     session = start()
