@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ganzoo.config import RunConfig
     from ganzoo.registry import Entry, Kind
     from ganzoo.storage.weights import load_generator
-    from ganzoo.training.trainer import train
+    from ganzoo.training.loop import train
 
 
 def list_components(
@@ -63,7 +63,7 @@ def __getattr__(name: str) -> Any:
 
         return RunConfig
     if name == "train":
-        from ganzoo.training.trainer import train
+        from ganzoo.training.loop import train
 
         return train
     if name == "load_generator":

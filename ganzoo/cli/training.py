@@ -125,7 +125,7 @@ def run_command(
             },
             {"lr_g": lr_g, "lr_d": lr_d},
         )
-    from ganzoo.training.trainer import train
+    from ganzoo.training.loop import train
 
     with reported_by_rank_zero():
         run_dir = train(
@@ -261,7 +261,7 @@ def resolve_cli_config(
 
 
 def _resume(run_dir: Path, steps: int | None, device: str | None, quiet: bool) -> None:
-    from ganzoo.training.trainer import resume
+    from ganzoo.training.loop import resume
 
     resume(
         run_dir,

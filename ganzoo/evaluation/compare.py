@@ -69,7 +69,7 @@ class CompareRequest:
 def run_comparison(request: CompareRequest, console: Console | None = None) -> Path:
     """Train and evaluate every combination; returns the report folder."""
     from ganzoo.evaluation.session import evaluate_run
-    from ganzoo.training.trainer import train
+    from ganzoo.training.loop import train
 
     console = console or Console(stderr=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -15,7 +15,7 @@ import torch
 
 from ganzoo.storage.checkpoint import Checkpoint, list_checkpoints, load_checkpoint
 from ganzoo.training.artifacts import read_metrics
-from ganzoo.training.trainer import train
+from ganzoo.training.loop import train
 from tests.distributed.launching import launch
 from tests.distributed.worker import LOSSES, run_config
 

@@ -102,7 +102,7 @@ def shards(out: Path) -> None:
 def uneven_batch_error(out: Path) -> str:
     """The error for a global batch that does not split over the ranks."""
     from ganzoo.errors import ConfigError
-    from ganzoo.training.trainer import train
+    from ganzoo.training.loop import train
 
     try:
         train(run_config(out / "uneven", batch_size=15), show_progress=False)
@@ -119,7 +119,7 @@ def main() -> None:
     home.mkdir(parents=True, exist_ok=True)
     os.chdir(home)
 
-    from ganzoo.training.trainer import resume, train
+    from ganzoo.training.loop import resume, train
 
     report: dict[str, Any] = {"world_size": dist.get_world_size()}
     for loss in LOSSES:  # every built-in loss; BatchNorm synchronised, for the comparison
