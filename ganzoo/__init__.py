@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ganzoo.plugins.hookspecs import hookimpl
-
-__version__ = "0.1.0"
+from ganzoo.version import __version__
 
 __all__ = [
     "RunConfig",

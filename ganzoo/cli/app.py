@@ -16,9 +16,9 @@ from typing import Any, NoReturn
 import typer
 from rich.markup import escape
 
-from ganzoo import __version__
 from ganzoo.cli.common import stderr
 from ganzoo.errors import GanzooError
+from ganzoo.version import __version__
 
 app = typer.Typer(
     name="ganzoo",
