@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ganzoo.config import RunConfig, build_config, parse_assignments
 from ganzoo.errors import ConfigError
+from ganzoo.storage.layout import RunLayout
 
 REPORT_FILE = "report.md"
 BOARD_FILE = "board.png"
@@ -156,7 +157,7 @@ def board(report_dir: Path, documents: list[dict[str, Any]]) -> Image.Image:
     """The final sample picture of each loss (seed 0) side by side, titled."""
     pictures = []
     for document in documents:
-        frames = sorted((Path(document["run"]) / "samples").glob("step-*.png"))
+        frames = RunLayout(Path(document["run"])).sample_frames()
         picture = Image.open(frames[-1]).convert("RGB")
         scale = 256 / max(picture.size)
         picture = picture.resize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
@@ -15,9 +15,7 @@ from ganzoo.errors import ConfigError
 from ganzoo.losses import Loss, LossSettings
 from ganzoo.models import BuildOptions, GANModels
 from ganzoo.registry import Registry
-
-if TYPE_CHECKING:
-    from ganzoo.training.distributed import Session
+from ganzoo.training.distributed import Session
 
 
 @dataclass
@@ -74,15 +72,15 @@ def resolve_device(name: str) -> torch.device:
 def prepare(config: RunConfig, registry: Registry, session: Session | None = None) -> RunPlan:
     """Build loss, data and models for ``config`` (validated by :func:`validate_config`).
 
-    With a distributed ``session``, a CUDA device is this rank's own GPU.
+    With a multi-process ``session``, a CUDA device is this rank's own GPU.
     """
     from ganzoo.data.context import default_context
 
     config = validate_config(config, registry)
     device = resolve_device(config.device)
-    if session is not None:
-        session.local_batch_size(config.batch_size)  # the global batch must split evenly
-        device = session.place(device)
+    session = session or Session()
+    session.local_batch_size(config.batch_size)  # the global batch must split evenly
+    device = session.place(device)
     loss: Loss = registry.build("loss", config.loss, config.loss_settings)
     data: DataSource = registry.build(
         "dataset", config.dataset, config.dataset_settings, default_context(config.data_root)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +15,8 @@ from ganzoo.data.source import Batch
 from ganzoo.errors import DivergenceError
 from ganzoo.losses import Critic, LossValue
 from ganzoo.training.augment import build_augmentation
-from ganzoo.training.distributed import Session, sync_batchnorm
+from ganzoo.training.distributed import Session
+from ganzoo.training.global_batchnorm import sync_batchnorm
 from ganzoo.training.setup import RunPlan
 
 
@@ -61,19 +63,18 @@ class Trainer:
         self.plan = plan
         self.config = plan.config
         self.device = plan.device
-        self.session = session
+        self.session = session = session or Session()
         self.generator = plan.models.generator.to(self.device)
         self.discriminator = plan.models.discriminator.to(self.device)
-        if session is not None:
-            session.local_batch_size(self.config.batch_size)  # refuses an uneven split
-            if self.config.sync_batchnorm:
-                self.generator = sync_batchnorm(self.generator, self.device)
-                self.discriminator = sync_batchnorm(self.discriminator, self.device)
-                plan.models.generator = self.generator
-                plan.models.discriminator = self.discriminator
+        session.local_batch_size(self.config.batch_size)  # refuses an uneven split
+        if session.world_size > 1 and self.config.sync_batchnorm:
+            self.generator = sync_batchnorm(self.generator, self.device)
+            self.discriminator = sync_batchnorm(self.discriminator, self.device)
+            plan.models.generator = self.generator
+            plan.models.discriminator = self.discriminator
         self.generator_ema: nn.Module | None = None
         if self.config.ema is not None:
-            self.generator_ema = _copy_module(self.generator).requires_grad_(False).eval()
+            self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False).eval()
         settings = plan.loss_settings
         betas = (settings.beta1, settings.beta2)
         kind = settings.optimizer
@@ -90,11 +91,8 @@ class Trainer:
         self.generator.train()
         self.discriminator.train()
         # The modules the training step calls: DDP wrappers when distributed.
-        self.trained_generator: nn.Module = self.generator
-        self.trained_discriminator: nn.Module = self.discriminator
-        if session is not None:
-            self.trained_generator = session.wrap(self.generator, self.device)
-            self.trained_discriminator = session.wrap(self.discriminator, self.device)
+        self.trained_generator = session.wrap(self.generator, self.device)
+        self.trained_discriminator = session.wrap(self.discriminator, self.device)
 
     def batches(self) -> Iterator[Batch]:
         """Batches from the run's current step on; with several ranks, this rank's shard."""
@@ -105,14 +103,12 @@ class Trainer:
                 device=self.device,
                 start=self.step * self.n_critic,
             )
-            if self.session is not None:
+            if self.session.world_size > 1:
                 self._batches = _sharded(self._batches, self.session.shard(self.config.batch_size))
         return self._batches
 
     def latent(self, n: int) -> torch.Tensor:
         """``n`` latent vectors; with several ranks, this rank's rows of the global draw."""
-        if self.session is None:
-            return torch.randn(n, self.plan.models.latent_dim, device=self.device)
         world = self.session.world_size
         z = torch.randn(n * world, self.plan.models.latent_dim, device=self.device)
         return z[self.session.shard(n * world)]
@@ -172,8 +168,6 @@ class Trainer:
 
     def _own_random_stream(self, part: int) -> contextlib.AbstractContextManager[None]:
         """With several ranks, the losses' own draws (e.g. GP's α) differ from rank to rank."""
-        if self.session is None:
-            return contextlib.nullcontext()
         return self.session.own_random_stream(self.device, self.config.seed, self.step, part)
 
     @torch.no_grad()
@@ -221,9 +215,3 @@ def _split(value: LossValue) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     if isinstance(value, tuple):
         return value[0], dict(value[1])
     return value, {}
-
-
-def _copy_module(module: nn.Module) -> nn.Module:
-    import copy
-
-    return copy.deepcopy(module)
