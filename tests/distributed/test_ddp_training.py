@@ -137,8 +137,8 @@ def test_resume_is_exact_with_two_processes(workers: Path) -> None:
 
 def test_each_rank_draws_its_shard_of_the_global_batch(workers: Path) -> None:
     from ganzoo.plugins import plugin_set
-    from ganzoo.training.step import Trainer
     from ganzoo.training.setup import prepare
+    from ganzoo.training.step import Trainer
 
     config = run_config(workers / "unused", dataset="digits")
     trainer = Trainer(prepare(config, plugin_set().registry))

@@ -85,8 +85,8 @@ def shards(out: Path) -> None:
     """This rank's first batch and latents, for the test to lay side by side."""
     from ganzoo.plugins import plugin_set
     from ganzoo.training.distributed import start
-    from ganzoo.training.step import Trainer
     from ganzoo.training.setup import prepare
+    from ganzoo.training.step import Trainer
 
     session = start()
     config = run_config(out / "unused", dataset="digits", architecture="mlp-gan")
