@@ -119,7 +119,7 @@ def option_name(param: Any) -> str:
     """How the user spells ``param``: ``--lr-d``, or ``ARCHITECTURE`` for the argument."""
     if param.param_type_name == "option":
         return str(param.opts[0])
-    return str(param.human_readable_name)
+    return str(param.name).upper()
 
 
 def refuse_with_resume(context: typer.Context, resume: Path) -> None:
