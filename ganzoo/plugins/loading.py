@@ -2,6 +2,11 @@
 
 A plugin that fails to import, breaks the hook contract or raises inside a hook
 is recorded as a :class:`PluginFailure` and everything else keeps working.
+
+ganzoo's own components come the same way, through the ``builtin`` entry point of the
+``ganzoo`` distribution, and are registered by the same code. Two things only tell that
+distribution apart: it is loaded first (so a clash is reported against the plugin that
+came second) and ``GANZOO_LOAD_PLUGINS`` never leaves it out.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from ganzoo.builtin.architectures.settings import (
     DCGANSettings,
     MLPGANSettings,
 )
-from ganzoo.plugins.loading import Registrar
+from ganzoo.plugins import Registrar
 
 
 def register_builtin(register: Registrar) -> None:
