@@ -22,7 +22,7 @@ from typing import Any
 import pluggy
 from pydantic import BaseModel
 
-from ganzoo.errors import GanzooError, PluginError, closest
+from ganzoo.errors import GanzooError, PluginError, closest, one_line
 from ganzoo.plugins.hookspecs import COMPONENT_HOOKS, PROJECT, GanzooHookSpecs
 from ganzoo.registry import Entry, Kind, Registry
 
@@ -290,8 +290,7 @@ def _normalise(name: str) -> str:
 
 def _one_line(error: BaseException) -> str:
     """The error on one line (a multi-line message, like pluggy's, joined with '; ')."""
-    text = f"{type(error).__name__}: {error}".strip()
-    first = "; ".join(line.strip() for line in text.splitlines() if line.strip())
+    first = one_line(f"{type(error).__name__}: {error}", "; ")
     if len(first) > 400:
         first = first[:397] + "..."
     if os.environ.get("GANZOO_DEBUG"):

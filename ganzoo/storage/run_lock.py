@@ -8,12 +8,11 @@ stays, and only a held lock means a live run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import datetime, timezone
-from types import TracebackType
-from typing import IO
 
 from ganzoo.errors import ConfigError
 from ganzoo.storage.layout import RunLayout
@@ -28,32 +27,9 @@ class RunInUseError(ConfigError):
     """Another live process writes the run."""
 
 
-@dataclass
-class RunLock:
-    """The held lock of a run; :meth:`release` (or leaving the ``with`` block) frees it."""
-
-    layout: RunLayout
-    handle: IO[str] | None
-
-    def release(self) -> None:
-        if self.handle is not None:
-            self.handle.close()  # closing the file drops the lock
-            self.handle = None
-
-    def __enter__(self) -> RunLock:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.release()
-
-
-def lock_run(layout: RunLayout, what: str) -> RunLock:
-    """Take the run's lock for this process, or refuse: another live process holds it.
+@contextlib.contextmanager
+def run_lock(layout: RunLayout, what: str) -> Iterator[None]:
+    """Hold the run's lock while the block runs, or refuse: another live process holds it.
 
     Args:
         layout: the run; its folder is created if need be.
@@ -61,22 +37,22 @@ def lock_run(layout: RunLayout, what: str) -> RunLock:
     """
     layout.root.mkdir(parents=True, exist_ok=True)
     if fcntl is None:
-        return RunLock(layout, None)
-    handle = open(layout.lock, "a+", encoding="utf-8")  # noqa: SIM115 (held for the run)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise RunInUseError(
-            f"{what} {layout.root}: the run is still being trained by {holder(layout)}; "
-            "wait for it to finish or stop it first"
-        ) from None
-    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"process {os.getpid()} on host {socket.gethostname()}, started {started}\n")
-    handle.flush()
-    return RunLock(layout, handle)
+        yield
+        return
+    with open(layout.lock, "a+", encoding="utf-8") as handle:  # closing it drops the lock
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunInUseError(
+                f"{what} {layout.root}: the run is still being trained by {holder(layout)}; "
+                "wait for it to finish or stop it first"
+            ) from None
+        started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"process {os.getpid()} on host {socket.gethostname()}, started {started}\n")
+        handle.flush()
+        yield
 
 
 def live_holder(layout: RunLayout) -> str | None:

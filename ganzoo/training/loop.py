@@ -17,7 +17,7 @@ from ganzoo.errors import ConfigError, DivergenceError
 from ganzoo.plugins import plugin_set
 from ganzoo.storage.checkpoint import Checkpoint, checkpoint_step, list_checkpoints
 from ganzoo.storage.layout import RunLayout
-from ganzoo.storage.run_lock import lock_run
+from ganzoo.storage.run_lock import run_lock
 from ganzoo.training.artifacts import RunArtifacts
 from ganzoo.training.checkpointing import (
     read_newest_checkpoint,
@@ -70,7 +70,7 @@ def train(
         def start_run_dir() -> Path:
             layout = RunLayout(run_dir)
             check_out_folder(layout)
-            held.enter_context(lock_run(layout, "--out"))
+            held.enter_context(run_lock(layout, "--out"))
             prepare_run_dir(layout, plan.config, overwrite)
             save_config(layout, plan.config)
             return run_dir
@@ -110,7 +110,7 @@ def resume(
                 raise ConfigError(
                     f"--resume {layout.root}: not a ganzoo run directory (no {layout.config.name})"
                 )
-            held.enter_context(lock_run(layout, "--resume"))
+            held.enter_context(run_lock(layout, "--resume"))
             return read_newest_checkpoint(layout, console), read_toml(layout.config)
 
         checkpoint, saved = session.main_first(read_run, others=False)

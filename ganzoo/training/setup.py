@@ -42,15 +42,13 @@ def validate_config(config: RunConfig, registry: Registry) -> RunConfig:
     ):
         entry = registry.get(kind, getattr(config, kind))  # type: ignore[arg-type]
         settings = registry.settings(kind, entry.name, getattr(config, field))  # type: ignore[arg-type]
+        if kind == "loss" and settings is not None and not isinstance(settings, LossSettings):
+            raise ConfigError(
+                f"loss {entry.name!r} from {entry.package}: its settings model must extend "
+                "ganzoo.losses.LossSettings"
+            )
         resolved[kind] = entry.name
         resolved[field] = settings.model_dump(mode="json") if settings is not None else {}
-    loss_entry = registry.get("loss", config.loss)
-    loss_settings_model = registry.settings("loss", config.loss, config.loss_settings)
-    if loss_settings_model is not None and not isinstance(loss_settings_model, LossSettings):
-        raise ConfigError(
-            f"loss {loss_entry.name!r} from {loss_entry.package}: its settings model must extend "
-            "ganzoo.losses.LossSettings"
-        )
     return config.model_copy(update=resolved)
 
 
