@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ganzoo.plugins.hookspecs import hookimpl
-
-__version__ = "0.1.0"
+from ganzoo.version import __version__
 
 __all__ = [
     "RunConfig",
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
     from ganzoo.config import RunConfig
     from ganzoo.registry import Entry, Kind
     from ganzoo.storage.weights import load_generator
-    from ganzoo.training.trainer import train
+    from ganzoo.training.loop import train
 
 
 def list_components(
@@ -63,7 +62,7 @@ def __getattr__(name: str) -> Any:
 
         return RunConfig
     if name == "train":
-        from ganzoo.training.trainer import train
+        from ganzoo.training.loop import train
 
         return train
     if name == "load_generator":

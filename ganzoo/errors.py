@@ -17,7 +17,7 @@ class UnknownComponentError(GanzooError, KeyError):
 
     def __init__(self, kind: str, name: str, known: Iterable[str]) -> None:
         known = sorted(known)
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+        close = closest(name, known)
         hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
         listing = ", ".join(known) if known else "none installed"
         super().__init__(f"unknown {kind} {name!r}: {hint}available: {listing}")
@@ -58,3 +58,8 @@ class DivergenceError(GanzooError):
 def closest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:
     """Return up to ``n`` of ``choices`` that look like ``name``."""
     return difflib.get_close_matches(name, list(choices), n=n, cutoff=0.5)
+
+
+def one_line(text: str, separator: str = " ") -> str:
+    """A multi-line message on one line: its non-empty lines, stripped and joined."""
+    return separator.join(line.strip() for line in text.splitlines() if line.strip())

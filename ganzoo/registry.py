@@ -121,15 +121,6 @@ class Registry:
             if self._find(entry.kind, alias) is None:
                 self._aliases[entry.kind][alias] = entry.name
 
-    def remove_package(self, package: str) -> None:
-        """Drop every entry a package registered (used to undo a failed hook)."""
-        for kind in KINDS:
-            for name in [n for n, e in self._entries[kind].items() if e.package == package]:
-                del self._entries[kind][name]
-            self._aliases[kind] = {
-                a: n for a, n in self._aliases[kind].items() if n in self._entries[kind]
-            }
-
     def _find(self, kind: Kind, name: str) -> Entry | None:
         entries = self._entries[kind]
         return entries.get(name) or entries.get(self._aliases[kind].get(name, ""))

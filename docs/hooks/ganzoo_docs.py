@@ -333,7 +333,7 @@ def _clean(text: str) -> str:
     """Docstring or help text as Markdown paragraphs (rst roles become code)."""
     import inspect
 
-    text = inspect.cleandoc(text)
+    text = inspect.cleandoc(text.split("\f")[0])
     text = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", text)
     return text.replace("``", "`")
 

@@ -16,9 +16,9 @@ from typing import Any, NoReturn
 import typer
 from rich.markup import escape
 
-from ganzoo import __version__
 from ganzoo.cli.common import stderr
-from ganzoo.errors import GanzooError
+from ganzoo.errors import GanzooError, one_line
+from ganzoo.version import __version__
 
 app = typer.Typer(
     name="ganzoo",
@@ -148,5 +148,5 @@ def _click_error(error: Exception) -> None:
 
 
 def _one_line(message: str, lower: bool = True) -> str:
-    text = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    text = one_line(message)
     return text[:1].lower() + text[1:] if text and lower else text

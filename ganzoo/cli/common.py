@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 
 stdout = Console(highlight=False, soft_wrap=True)
@@ -14,3 +16,17 @@ def print_plugin_warnings() -> None:
 
     for warning in plugin_set().warnings():
         stderr.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+
+
+def note_live_run(source: Path) -> None:
+    """One line on stderr when ``source`` is (in) a run that a live process still trains."""
+    from ganzoo.storage.layout import RunLayout
+    from ganzoo.storage.run_lock import live_holder
+
+    run_dir = source if source.is_dir() else source.parent
+    holder = live_holder(RunLayout(run_dir))
+    if holder is not None:
+        stderr.print(
+            f"note: {run_dir} is still training ({holder}); using its newest complete weights",
+            soft_wrap=True,
+        )

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ganzoo.cli.common import print_plugin_warnings, stderr, stdout
+from ganzoo.cli.common import note_live_run, print_plugin_warnings, stderr, stdout
 from ganzoo.errors import ConfigError
 
 
@@ -27,6 +27,7 @@ def eval_command(
     from ganzoo.evaluation.session import evaluate_run
     from ganzoo.training.setup import resolve_device
 
+    note_live_run(run_dir)
     document = evaluate_run(
         run_dir,
         metrics or None,

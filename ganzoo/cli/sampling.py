@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from ganzoo.cli.common import stdout
+from ganzoo.cli.common import note_live_run, stdout
 from ganzoo.errors import ConfigError
 
 FORMATS = (".png", ".npy")
@@ -43,6 +43,7 @@ def sample_command(
     from ganzoo.storage.weights import load_generator
     from ganzoo.training.setup import resolve_device
 
+    note_live_run(source)
     generator = load_generator(source, device=resolve_device(device))
     labels = None
     nrow = None

@@ -77,72 +77,32 @@ def run_command(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace the run in --out."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary or progress bar."),
 ) -> None:
-    """Train a GAN; leaves weights, samples, logs and checkpoints in a run directory."""
-    if nproc is not None and nproc > 1:
-        from ganzoo.training.distributed import launched
+    """Train a GAN; leaves weights, samples, logs and checkpoints in a run directory.\f
 
-        if launched():
-            raise ConfigError("--nproc starts the processes; this one was started by torchrun")
-        code = relaunch_with_torchrun(nproc, _arguments_again(context))
-        raise typer.Exit(code)
+    Longer than a screen only by its option list; the work is in small helpers.
+    """
     from ganzoo.training.distributed import rank_from_env
 
+    if resume is not None:
+        with reported_by_rank_zero(same_everywhere=True):
+            refuse_with_resume(context, resume)
+    if nproc is not None and nproc > 1:
+        raise typer.Exit(start_processes(context, nproc))
     if rank_from_env() == 0:
         print_plugin_warnings()
     if resume is not None:
-        given = {
-            "ARCHITECTURE": architecture,
-            "--loss": loss,
-            "--dataset": dataset,
-            "--data-root": data_root,
-            "--epochs": epochs,
-            "--batch-size": batch_size,
-            "--lr-g": lr_g,
-            "--lr-d": lr_d,
-            "--seed": seed,
-            "--config": config_file,
-            "--set": assignments or None,
-            "--ema": ema,
-            "--sync-batchnorm": sync_batchnorm,
-            "--spectral-norm": spectral_norm,
-            "--minibatch-std": minibatch_std,
-            "--diffaugment": diffaugment,
-            "--pack": pack,
-            "--recipe": recipe,
-            "--overwrite": overwrite or None,
-            "--out": out if out is not None and out.resolve() != resume.resolve() else None,
-        }
-        with reported_by_rank_zero(same_everywhere=True):
-            refuse_with_resume([name for name, value in given.items() if value is not None])
         with reported_by_rank_zero():
             _resume(resume, steps, device, quiet)
         return
     with reported_by_rank_zero(same_everywhere=True):
+        options = {
+            k: v for k, v in context.params.items() if k in RunConfig.model_fields and k != "recipe"
+        }
+        loss_options = {"lr_g": lr_g, "lr_d": lr_d}
         config = resolve_cli_config(
-            architecture,
-            recipe,
-            config_file,
-            assignments,
-            {
-                "loss": loss,
-                "dataset": dataset,
-                "data_root": data_root,
-                "steps": steps,
-                "epochs": epochs,
-                "batch_size": batch_size,
-                "seed": seed,
-                "device": device,
-                "out": out,
-                "ema": ema,
-                "spectral_norm": spectral_norm,
-                "minibatch_std": minibatch_std,
-                "diffaugment": diffaugment,
-                "sync_batchnorm": sync_batchnorm,
-                "pack": pack,
-            },
-            {"lr_g": lr_g, "lr_d": lr_d},
+            architecture, recipe, config_file, assignments, options, loss_options
         )
-    from ganzoo.training.trainer import train
+    from ganzoo.training.loop import train
 
     if rank_from_env() == 0 and not quiet:
         print_recipe_hint(config)
@@ -173,6 +133,60 @@ def print_recipe_hint(config: RunConfig) -> None:
             f"{', '.join(names[:4])}{', …' if len(names) > 4 else ''} "
             f"(e.g. ganzoo run --recipe {names[0]})"
         )
+
+
+ALLOWED_WITH_RESUME = ("resume", "steps", "device", "quiet", "nproc")
+"""The options ``--resume`` takes: none changes what the run's saved config says it trains."""
+
+
+def given_options(context: typer.Context) -> list[Any]:
+    """The command's parameters given on the command line, in the command's order."""
+    given = {"COMMANDLINE", "ENVIRONMENT"}
+    return [
+        param
+        for param in context.command.params
+        if getattr(context.get_parameter_source(param.name or ""), "name", None) in given
+    ]
+
+
+def option_name(param: Any) -> str:
+    """How the user spells ``param``: ``--lr-d``, or ``ARCHITECTURE`` for the argument."""
+    if param.param_type_name == "option":
+        return str(param.opts[0])
+    return str(param.name).upper()
+
+
+def refuse_with_resume(context: typer.Context, resume: Path) -> None:
+    """``--resume`` continues a run with its saved config: refuse every option that would change it.
+
+    Only the options of :data:`ALLOWED_WITH_RESUME` may be given, and ``--out`` when it
+    names the same run.
+    """
+    out = context.params.get("out")
+    refused = [
+        option_name(param)
+        for param in given_options(context)
+        if param.name not in ALLOWED_WITH_RESUME
+        and not (param.name == "out" and out is not None and out.resolve() == resume.resolve())
+    ]
+    if refused:
+        allowed = [
+            option_name(p) for p in context.command.params if p.name in ALLOWED_WITH_RESUME[1:]
+        ]
+        raise ConfigError(
+            f"--resume continues a run with its saved config, so {', '.join(refused)} cannot "
+            f"be given with it; allowed with --resume: {', '.join(allowed)} "
+            "(or start a new run with another --out)"
+        )
+
+
+def start_processes(context: typer.Context, nproc: int) -> int:
+    """This ``ganzoo run`` again on ``nproc`` processes through torchrun; their exit code."""
+    from ganzoo.training.distributed import launched
+
+    if launched():
+        raise ConfigError("--nproc starts the processes; this one was started by torchrun")
+    return relaunch_with_torchrun(nproc, _arguments_again(context))
 
 
 def relaunch_with_torchrun(nproc: int, args: list[str]) -> int:
@@ -218,20 +232,19 @@ def relaunch_with_torchrun(nproc: int, args: list[str]) -> int:
 
 
 def _arguments_again(context: typer.Context) -> list[str]:
-    """The command line of this ``ganzoo run``, rebuilt from what was parsed, less --nproc."""
+    """The command line of this ``ganzoo run``, rebuilt from what was given, less --nproc."""
     args: list[str] = []
-    for param in context.command.params:
-        value = context.params.get(param.name or "")
-        if param.name == "nproc" or value is None or value == [] or value is False:
+    for param in given_options(context):
+        value = context.params[param.name or ""]
+        if param.name == "nproc":
             continue
-        if param.param_type_name == "argument":
+        if param.param_type_name != "option":
             args.append(str(value))
-            continue
-        if getattr(param, "is_flag", False):
-            args.append(param.opts[0])
-            continue
-        for item in value if param.multiple else [value]:
-            args += [param.opts[0], str(item)]
+        elif param.is_flag:
+            args += [param.opts[0]] if value else param.secondary_opts[:1]
+        else:
+            for item in value if param.multiple else [value]:
+                args += [param.opts[0], str(item)]
     return args
 
 
@@ -261,16 +274,6 @@ def _print_run_dir(run_dir: Path) -> None:
 
     if rank_from_env() == 0:
         stdout.print(str(run_dir))
-
-
-def refuse_with_resume(options: list[str]) -> None:
-    """``--resume`` continues a run with its saved config; only --steps and --device may change."""
-    if options:
-        raise ConfigError(
-            f"--resume continues a run with its saved config, so {', '.join(options)} cannot "
-            "be given with it; allowed with --resume: --steps, --device, --quiet, --nproc "
-            "(or start a new run with another --out)"
-        )
 
 
 def resolve_cli_config(
@@ -310,7 +313,7 @@ def recipe_config(name: str) -> dict[str, Any]:
 
 
 def _resume(run_dir: Path, steps: int | None, device: str | None, quiet: bool) -> None:
-    from ganzoo.training.trainer import resume
+    from ganzoo.training.loop import resume
 
     resume(
         run_dir,

@@ -50,10 +50,6 @@ class DataSpec:
             num_classes=None if num_classes is None else int(num_classes),
         )
 
-    @classmethod
-    def from_json(cls, text: str) -> DataSpec:
-        return cls.from_dict(json.loads(text))
-
     def describe(self) -> str:
         dims = "×".join(str(s) for s in self.shape)
         classes = f", {self.num_classes} classes" if self.num_classes else ""

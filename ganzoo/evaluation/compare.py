@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ganzoo.config import RunConfig, build_config, parse_assignments
 from ganzoo.errors import ConfigError
+from ganzoo.storage.layout import RunLayout
 
 REPORT_FILE = "report.md"
 BOARD_FILE = "board.png"
@@ -69,7 +70,7 @@ class CompareRequest:
 def run_comparison(request: CompareRequest, console: Console | None = None) -> Path:
     """Train and evaluate every combination; returns the report folder."""
     from ganzoo.evaluation.session import evaluate_run
-    from ganzoo.training.trainer import train
+    from ganzoo.training.loop import train
 
     console = console or Console(stderr=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -157,7 +158,7 @@ def board(runs: list[tuple[str, Path]]) -> Image.Image:
     """The final sample picture of each ``(title, run directory)`` side by side, titled."""
     pictures = []
     for title, run_dir in runs:
-        frames = sorted((run_dir / "samples").glob("step-*.png"))
+        frames = RunLayout(run_dir).sample_frames()
         picture = Image.open(frames[-1]).convert("RGB")
         scale = 256 / max(picture.size)
         picture = picture.resize(

@@ -15,9 +15,8 @@ from rich.table import Table
 from ganzoo.config import RunConfig, build_config, read_toml
 from ganzoo.errors import ConfigError
 from ganzoo.evaluation.compare import BOARD_FILE, REPORT_FILE, board
-from ganzoo.evaluation.run import RESULTS_FILE as EVAL_FILE
 from ganzoo.recipes import Recipe, Verdict
-from ganzoo.training.run_dir import CONFIG_FILE
+from ganzoo.storage.layout import RunLayout, checkpoint_step
 
 RESULTS_FILE = "results.json"
 
@@ -114,8 +113,7 @@ def seed_config(
 def run_seed(config: RunConfig, recipe: Recipe, progress: Progress, task: Any) -> SeedResult:
     """Train (or resume, or keep) one seed and evaluate it by the recipe's protocol."""
     from ganzoo.evaluation.session import evaluate_run
-    from ganzoo.storage.checkpoint import checkpoint_step, list_checkpoints
-    from ganzoo.training.trainer import resume, train
+    from ganzoo.training.loop import resume, train
 
     assert config.out is not None
     run_dir = Path(config.out)
@@ -123,7 +121,8 @@ def run_seed(config: RunConfig, recipe: Recipe, progress: Progress, task: Any) -
     how = "kept"
     if document is None:
         how = "trained"
-        checkpoints = list_checkpoints(run_dir) if (run_dir / CONFIG_FILE).is_file() else []
+        layout = RunLayout(run_dir)
+        checkpoints = layout.checkpoint_files() if layout.is_run() else []
         if checkpoints:
             how = f"resumed from step {checkpoint_step(checkpoints[-1])}"
             progress.update(task, description=f"seed {config.seed}: {how}")
@@ -150,12 +149,12 @@ def run_seed(config: RunConfig, recipe: Recipe, progress: Progress, task: Any) -
 
 def _finished_evaluation(run_dir: Path, config: RunConfig, recipe: Recipe) -> dict[str, Any] | None:
     """The seed's ``eval.json`` if it scores the final step by the recipe's protocol."""
-    path = run_dir / EVAL_FILE
-    if not path.is_file() or not (run_dir / CONFIG_FILE).is_file():
+    layout = RunLayout(run_dir)
+    if not layout.results.is_file() or not layout.is_run():
         return None
     try:
-        document = json.loads(path.read_text())
-        saved = build_config(read_toml(run_dir / CONFIG_FILE))
+        document = json.loads(layout.results.read_text())
+        saved = build_config(read_toml(layout.config))
     except (ValueError, ConfigError):
         return None
     finished = saved.steps is not None and document.get("step") == saved.steps
@@ -269,13 +268,13 @@ def _check_folder(out: Path, name: str) -> None:
     for child in out.iterdir():
         if child.name in {REPORT_FILE, RESULTS_FILE, BOARD_FILE}:
             continue
-        config = child / CONFIG_FILE
-        if not (child.is_dir() and child.name.startswith("seed-") and config.is_file()):
+        seed = RunLayout(child)
+        if not (child.is_dir() and child.name.startswith("seed-") and seed.is_run()):
             raise ConfigError(
                 f"--out {out} holds {child.name!r}, which is not a seed of a reproduction; "
                 "choose an empty or new folder"
             )
-        recipe = read_toml(config).get("recipe")
+        recipe = read_toml(seed.config).get("recipe")
         if recipe != name:
             raise ConfigError(
                 f"--out {out} holds a reproduction of {recipe or 'no recipe'!r}, not {name!r}; "

@@ -15,8 +15,10 @@ from ganzoo.data.spec import DataSpec
 from ganzoo.errors import ConfigError, GanzooError
 from ganzoo.evaluation.metric import EvalContext, Metric
 from ganzoo.registry import Registry
+from ganzoo.storage.layout import RunLayout
 
-RESULTS_FILE = "eval.json"
+RESULTS_FILE = RunLayout(Path()).results.name
+"""The name of the results file ``ganzoo eval`` writes into a run directory."""
 
 
 @dataclass
@@ -133,7 +135,7 @@ def results_document(
 def save_results(path: Path, document: Mapping[str, Any]) -> Path:
     """Write ``document`` as JSON to ``path`` (or ``path / eval.json`` for a directory)."""
     if path.is_dir():
-        path = path / RESULTS_FILE
+        path = RunLayout(path).results
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # one per writer process
     partial.write_text(json.dumps(document, indent=2, allow_nan=False) + "\n")
     partial.replace(path)

@@ -13,7 +13,7 @@ from ganzoo.errors import ConfigError
 from ganzoo.evaluation.metric import EvalContext
 from ganzoo.evaluation.run import evaluate, results_document, save_results
 from ganzoo.evaluation.sampling import generator_sampler
-from ganzoo.training.run_dir import CONFIG_FILE
+from ganzoo.storage.layout import RunLayout
 
 
 def evaluate_run(
@@ -42,9 +42,10 @@ def evaluate_run(
     from ganzoo.storage.weights import load_generator
 
     run_dir = Path(run_dir)
-    if not (run_dir / CONFIG_FILE).is_file():
-        raise ConfigError(f"{run_dir} is not a ganzoo run directory (no {CONFIG_FILE})")
-    config = build_config(read_toml(run_dir / CONFIG_FILE), source=str(run_dir / CONFIG_FILE))
+    layout = RunLayout(run_dir)
+    if not layout.is_run():
+        raise ConfigError(f"{run_dir} is not a ganzoo run directory (no {layout.config.name})")
+    config = build_config(read_toml(layout.config), source=str(layout.config))
     device = torch.device(device)
     generator = load_generator(run_dir, device=device)
     registry = plugin_set().registry

@@ -2,6 +2,11 @@
 
 A plugin that fails to import, breaks the hook contract or raises inside a hook
 is recorded as a :class:`PluginFailure` and everything else keeps working.
+
+ganzoo's own components come the same way, through the ``builtin`` entry point of the
+``ganzoo`` distribution, and are registered by the same code. Two things only tell that
+distribution apart: it is loaded first (so a clash is reported against the plugin that
+came second) and ``GANZOO_LOAD_PLUGINS`` never leaves it out.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 import pluggy
 from pydantic import BaseModel
 
-from ganzoo.errors import GanzooError, PluginError, closest
+from ganzoo.errors import GanzooError, PluginError, closest, one_line
 from ganzoo.plugins.hookspecs import COMPONENT_HOOKS, PROJECT, GanzooHookSpecs
 from ganzoo.registry import Entry, Kind, Registry
 
@@ -287,8 +292,7 @@ def _normalise(name: str) -> str:
 
 def _one_line(error: BaseException) -> str:
     """The error on one line (a multi-line message, like pluggy's, joined with '; ')."""
-    text = f"{type(error).__name__}: {error}".strip()
-    first = "; ".join(line.strip() for line in text.splitlines() if line.strip())
+    first = one_line(f"{type(error).__name__}: {error}", "; ")
     if len(first) > 400:
         first = first[:397] + "..."
     if os.environ.get("GANZOO_DEBUG"):

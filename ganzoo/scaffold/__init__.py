@@ -19,8 +19,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from string import Template
 
-from ganzoo import __version__
 from ganzoo.errors import ConfigError
+from ganzoo.version import __version__
 
 PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 

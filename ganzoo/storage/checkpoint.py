@@ -8,7 +8,6 @@ Files are written atomically and only the newest ``keep`` are kept.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,26 @@ from safetensors.torch import save as safetensors_bytes
 
 from ganzoo.errors import WeightsError
 from ganzoo.storage.atomic import write_atomic
-from ganzoo.storage.weights import FORMAT_KEY, FORMAT_VERSION, METADATA_ERRORS, read_safetensors
+from ganzoo.storage.layout import RunLayout, checkpoint_step
+from ganzoo.storage.weights import (
+    FORMAT_KEY,
+    FORMAT_VERSION,
+    METADATA_ERRORS,
+    read_safetensors,
+    with_prefix,
+)
 
-CHECKPOINT_DIR = "checkpoints"
-CHECKPOINT_PATTERN = re.compile(r"^step-(\d+)\.safetensors$")
+__all__ = [
+    "Checkpoint",
+    "checkpoint_path",
+    "checkpoint_step",
+    "list_checkpoints",
+    "load_checkpoint",
+    "newest_readable_checkpoint",
+    "save_checkpoint",
+    "set_aside",
+]
+
 UNREADABLE_SUFFIX = ".unreadable"
 
 
@@ -31,7 +46,7 @@ class Checkpoint:
 
     step: int
     modules: dict[str, dict[str, torch.Tensor]]
-    """State dicts by role: ``generator``, ``discriminator``, optionally ``generator_ema``."""
+    """State dicts by role (see :mod:`ganzoo.storage.layout`)."""
     optimizers: dict[str, dict[str, Any]]
     """Optimiser state dicts by role."""
     rng: dict[str, torch.Tensor]
@@ -41,26 +56,13 @@ class Checkpoint:
 
 
 def checkpoint_path(run_dir: Path, step: int) -> Path:
-    return run_dir / CHECKPOINT_DIR / f"step-{step:06d}.safetensors"
-
-
-def checkpoint_step(path: Path) -> int:
-    """The step in a checkpoint's file name."""
-    match = CHECKPOINT_PATTERN.match(path.name)
-    if match is None:
-        raise ValueError(f"{path.name} is not a checkpoint file name")
-    return int(match.group(1))
+    """The checkpoint file of ``step`` in a run."""
+    return RunLayout(run_dir).checkpoint(step)
 
 
 def list_checkpoints(run_dir: Path) -> list[Path]:
     """Checkpoint files of a run, oldest first."""
-    folder = run_dir / CHECKPOINT_DIR
-    if not folder.is_dir():
-        return []
-    found = [
-        (int(m.group(1)), p) for p in folder.iterdir() if (m := CHECKPOINT_PATTERN.match(p.name))
-    ]
-    return [p for _, p in sorted(found)]
+    return RunLayout(run_dir).checkpoint_files()
 
 
 def save_checkpoint(run_dir: Path, checkpoint: Checkpoint, keep: int) -> Path:
@@ -108,23 +110,17 @@ def load_checkpoint(path: Path) -> Checkpoint:
             raise ValueError(f"negative step {step}")
         config_toml = metadata["ganzoo.config"]
         optimizers = {
-            str(role): unflatten_optimizer_state(
-                _with_prefix(tensors, f"optimizer.{role}."), layout
-            )
+            str(role): unflatten_optimizer_state(with_prefix(tensors, f"optimizer.{role}."), layout)
             for role, layout in structure.items()
         }
     except METADATA_ERRORS as error:
         raise WeightsError(
             f"{path} has damaged checkpoint metadata ({type(error).__name__}: {error})"
         ) from None
-    modules = {role: _with_prefix(tensors, role + ".") for role in roles}
-    rng = _with_prefix(tensors, "rng.")
+    modules = {role: with_prefix(tensors, role + ".") for role in roles}
+    rng = with_prefix(tensors, "rng.")
     extra = {k: v for k, v in metadata.items() if k not in {"ganzoo.config", "ganzoo.optimizers"}}
     return Checkpoint(step, modules, optimizers, rng, config_toml, extra)
-
-
-def _with_prefix(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
-    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
 
 
 def _string_list(value: object, what: str) -> list[str]:
@@ -145,7 +141,8 @@ def newest_readable_checkpoint(run_dir: Path) -> tuple[Checkpoint, list[Path], l
             reasons.append(str(error))
     found = f" ({len(skipped)} unreadable)" if skipped else ""
     raise WeightsError(
-        f"{run_dir} has no readable checkpoint in {CHECKPOINT_DIR}/{found} to resume from; "
+        f"{run_dir} has no readable checkpoint in {RunLayout(run_dir).checkpoints.name}/{found} "
+        "to resume from; "
         "start the run afresh with --overwrite"
     )
 

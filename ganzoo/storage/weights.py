@@ -17,15 +17,15 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save as safetensors_bytes
 from torch import nn
 
-from ganzoo import __version__
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import GanzooError, WeightsError
 from ganzoo.models import BuildOptions, GANModels
 from ganzoo.storage.atomic import write_atomic
+from ganzoo.storage.layout import DISCRIMINATOR, GENERATOR, GENERATOR_EMA, RunLayout
+from ganzoo.version import __version__
 
 FORMAT_KEY = "ganzoo.format"
 FORMAT_VERSION = "1"
-ROLES = ("generator", "discriminator", "generator-ema")
 
 
 @dataclass(frozen=True)
@@ -248,8 +248,8 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> Lo
     path = resolve_generator_file(Path(source))
     tensors, metadata = read_safetensors(path)
     description = ModelDescription.from_metadata(metadata, path)
-    role = metadata.get("ganzoo.role", "generator")
-    if role == "discriminator":
+    role = metadata.get("ganzoo.role", GENERATOR)
+    if role == DISCRIMINATOR:
         raise WeightsError(f"{path} holds a discriminator; ganzoo sample needs a generator file")
     if role == "checkpoint":
         tensors = _checkpoint_generator(tensors)
@@ -264,22 +264,22 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> Lo
     )
 
 
+def with_prefix(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
+    """The tensors whose names start with ``prefix``, named without it."""
+    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+
+
 def _checkpoint_generator(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """A training checkpoint's generator tensors (the moving average when it kept one)."""
-    for role in ("generator_ema", "generator"):
-        prefix = role + "."
-        found = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
-        if found:
-            return found
-    return {}
+    return with_prefix(tensors, GENERATOR_EMA + ".") or with_prefix(tensors, GENERATOR + ".")
 
 
 def resolve_generator_file(source: Path) -> Path:
     """The generator file of a run directory (EMA first), or ``source`` itself."""
     if source.is_dir():
-        for name in ("generator_ema.safetensors", "generator.safetensors"):
-            if (source / name).is_file():
-                return source / name
+        for role in (GENERATOR_EMA, GENERATOR):
+            if (path := RunLayout(source).weights(role)).is_file():
+                return path
         raise WeightsError(
             f"{source} holds no generator.safetensors: is it a ganzoo run directory "
             "whose training has written weights?"

@@ -10,18 +10,17 @@ import torch
 from rich.console import Console
 
 from ganzoo.images import samples_image, save_gif, save_loss_curve
+from ganzoo.storage.layout import RunLayout
 from ganzoo.summary import summarise
-from ganzoo.training.loop import Trainer
 from ganzoo.training.setup import RunPlan
-
-METRICS_FILE = "metrics.jsonl"
+from ganzoo.training.step import Trainer
 
 
 class RunArtifacts:
     """Writes a run's samples and logs; samples always come from one fixed latent batch."""
 
-    def __init__(self, run_dir: Path, plan: RunPlan, console: Console) -> None:
-        self.run_dir = run_dir
+    def __init__(self, layout: RunLayout, plan: RunPlan, console: Console) -> None:
+        self.layout = layout
         self.plan = plan
         self.console = console
         config = plan.config
@@ -37,7 +36,7 @@ class RunArtifacts:
         generator = torch.Generator().manual_seed(config.seed + 1)
         self.fixed_latent = torch.randn(count, plan.models.latent_dim, generator=generator)
         self.reference: torch.Tensor | None = getattr(plan.data, "means", None)
-        (run_dir / "samples").mkdir(parents=True, exist_ok=True)
+        layout.samples.mkdir(parents=True, exist_ok=True)
 
     def print_summaries(self, trainer: Trainer) -> None:
         """Rich layer tables of G and D."""
@@ -56,7 +55,7 @@ class RunArtifacts:
         else:
             samples = module(z)
         module.train(was_training)
-        path = self.run_dir / "samples" / f"step-{step:06d}.png"
+        path = self.layout.sample(step)
         image = samples_image(
             samples, self.plan.data.spec, self.reference, self.nrow, title=f"step {step}"
         )
@@ -65,24 +64,24 @@ class RunArtifacts:
 
     def log(self, row: dict[str, float]) -> None:
         """Append one line to ``metrics.jsonl``."""
-        with open(self.run_dir / METRICS_FILE, "a", encoding="utf-8") as handle:
+        with open(self.layout.metrics, "a", encoding="utf-8") as handle:
             handle.write(json.dumps({k: _finite_or_none(v) for k, v in row.items()}) + "\n")
 
     def finish(self) -> None:
         """The GIF of the sample grids and the loss curve."""
-        frames = sorted((self.run_dir / "samples").glob("step-*.png"))
-        save_gif(frames, self.run_dir / "samples.gif")
-        rows = read_metrics(self.run_dir)
+        save_gif(self.layout.sample_frames(), self.layout.samples_gif)
+        rows = read_metrics(self.layout.root)
         config = self.plan.config
         save_loss_curve(
             rows,
-            self.run_dir / "loss_curve.png",
+            self.layout.loss_curve,
             title=f"{config.architecture} · {config.loss} · {config.dataset}",
         )
 
 
 def read_metrics(run_dir: Path) -> list[dict[str, float]]:
-    path = run_dir / METRICS_FILE
+    """The rows of a run's ``metrics.jsonl`` (a line cut short by a crash is left out)."""
+    path = RunLayout(run_dir).metrics
     if not path.is_file():
         return []
     rows = []

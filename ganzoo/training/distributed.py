@@ -2,9 +2,9 @@
 
 ``torchrun`` (or ``ganzoo run --nproc N``) starts one process per GPU and tells each
 its place through the environment (``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``, and the
-rendezvous address). :func:`start` turns that environment into a :class:`Session`;
-without it (or with a world of one) there is no session and training runs exactly as
-it does in a single process.
+rendezvous address). :func:`start` turns that environment into a :class:`GroupSession`;
+without it (or with a world of one) it is the plain :class:`Session`, which makes no
+collective calls, and training runs exactly as it does in a single process.
 
 The contract every rank keeps:
 
@@ -66,37 +66,71 @@ def on_all_ranks(error: BaseException) -> BaseException:
     return error
 
 
-class SingleProcess:
-    """The stand-in for :class:`Session` in a one-process run: the same calls, no collectives."""
-
-    rank = 0
-    world_size = 1
-    is_main = True
-
-    def agree(self, *values: int) -> list[int]:
-        return list(values)
-
-    def mean_over_ranks(self, values: dict[str, float]) -> dict[str, float]:
-        return values
-
-    def barrier(self) -> None:
-        """Nothing to wait for."""
-
-
 @dataclass
 class Session:
-    """This process's place in a multi-process run, and the collectives training needs."""
+    """This process's place in a run, and the collectives training needs.
 
-    rank: int
-    world_size: int
-    local_rank: int
-    owns_group: bool
-    """Whether :func:`start` created the process group (and :meth:`close` destroys it)."""
+    This single-process form makes no collective calls: every method returns what one
+    process alone would. :class:`GroupSession` is the form for several processes.
+    """
+
+    rank: int = 0
+    world_size: int = 1
+    local_rank: int = 0
 
     @property
     def is_main(self) -> bool:
         """Rank 0: the one process that writes the run directory and talks to the user."""
         return self.rank == 0
+
+    def place(self, device: torch.device) -> torch.device:
+        """The device this process trains on."""
+        return device
+
+    def shard(self, n: int) -> slice:
+        """This rank's rows of a global batch of ``n`` examples."""
+        local = n // self.world_size
+        return slice(self.rank * local, (self.rank + 1) * local)
+
+    def local_batch_size(self, global_batch: int) -> int:
+        """The per-rank batch."""
+        return global_batch
+
+    def barrier(self) -> None:
+        """Wait for every rank (nothing to wait for in one process)."""
+
+    def main_first(self, work: Callable[[], T], *, others: bool = True) -> T:
+        """Run ``work`` on rank 0, then (if ``others``) on the other ranks."""
+        return work()
+
+    def agree(self, *values: int) -> list[int]:
+        """The largest of each value over all ranks."""
+        return list(values)
+
+    def mean_over_ranks(self, values: dict[str, float]) -> dict[str, float]:
+        """Average logged numbers over the ranks."""
+        return values
+
+    def own_random_stream(
+        self, device: torch.device, *key: int
+    ) -> contextlib.AbstractContextManager[None]:
+        """Draw the losses' own random numbers from this rank's stream (one process: the one)."""
+        return contextlib.nullcontext()
+
+    def wrap(self, module: nn.Module, device: torch.device) -> nn.Module:
+        """The module the training step calls (one process: ``module`` itself)."""
+        return module
+
+    def close(self) -> None:
+        """Leave the process group (one process: none to leave)."""
+
+
+@dataclass
+class GroupSession(Session):
+    """A rank of a multi-process run: the collectives go over torch.distributed."""
+
+    owns_group: bool = False
+    """Whether :func:`start` created the process group (and :meth:`close` destroys it)."""
 
     def place(self, device: torch.device) -> torch.device:
         """Each rank's own GPU: ``cuda`` becomes ``cuda:LOCAL_RANK``."""
@@ -109,11 +143,6 @@ class Session:
             )
         torch.cuda.set_device(self.local_rank)
         return torch.device("cuda", self.local_rank)
-
-    def shard(self, n: int) -> slice:
-        """This rank's rows of a global batch of ``n`` examples."""
-        local = n // self.world_size
-        return slice(self.rank * local, (self.rank + 1) * local)
 
     def local_batch_size(self, global_batch: int) -> int:
         """The per-rank batch; the global batch must split evenly over the ranks."""
@@ -212,8 +241,8 @@ class Session:
         return torch.device("cpu")
 
 
-def start() -> Session | None:
-    """Join the process group torchrun described, or ``None`` in a single process.
+def start() -> Session:
+    """Join the process group torchrun described; a single process gets the plain :class:`Session`.
 
     CUDA tensors travel over NCCL and CPU tensors over gloo; on a machine without CUDA
     everything goes over gloo. A process group that already exists (set up by the
@@ -223,11 +252,11 @@ def start() -> Session | None:
 
     if dist.is_available() and dist.is_initialized():
         if dist.get_world_size() <= 1:
-            return None
+            return Session()
         local = int(os.environ.get("LOCAL_RANK", dist.get_rank()))
-        return Session(dist.get_rank(), dist.get_world_size(), local, owns_group=False)
+        return GroupSession(dist.get_rank(), dist.get_world_size(), local, owns_group=False)
     if not launched():
-        return None
+        return Session()
     if not dist.is_available():
         raise ConfigError("this PyTorch build has no torch.distributed; run in one process")
     local = int(os.environ["LOCAL_RANK"])
@@ -237,130 +266,17 @@ def start() -> Session | None:
     else:
         backend = "gloo"
     dist.init_process_group(backend=backend)
-    return Session(dist.get_rank(), dist.get_world_size(), local, owns_group=True)
+    return GroupSession(dist.get_rank(), dist.get_world_size(), local, owns_group=True)
 
 
 @contextlib.contextmanager
-def session_for_run() -> Iterator[Session | None]:
+def session_for_run() -> Iterator[Session]:
     """:func:`start`, and close the group again however the run ends."""
     session = start()
     try:
         yield session
     finally:
-        if session is not None:
-            session.close()
-
-
-def sync_batchnorm(module: nn.Module, device: torch.device) -> nn.Module:
-    """Turn every BatchNorm layer into one whose statistics cover the global batch.
-
-    CUDA uses :class:`torch.nn.SyncBatchNorm`; elsewhere (PyTorch's own supports GPUs
-    only) :class:`GlobalBatchNorm` does the same over any backend. Parameter and buffer
-    names stay as they are, so weights load into the plain architecture.
-    """
-    if device.type == "cuda":
-        return nn.SyncBatchNorm.convert_sync_batchnorm(module)
-    return GlobalBatchNorm.convert(module)
-
-
-class GlobalBatchNorm(nn.modules.batchnorm._BatchNorm):
-    """BatchNorm whose training statistics are those of the examples of every rank.
-
-    Each rank computes the mean and (biased) variance of its own examples; one
-    all-reduce gathers every rank's ``(count, mean, variance)`` and they are merged as
-    parallel variances are (Chan et al.), which avoids the cancellation of
-    E[x²] − E[x]². The all-reduce is differentiable, so gradients flow through the
-    global statistics to every rank's examples. Outside training, or in a single
-    process, it is a plain BatchNorm.
-    """
-
-    def _check_input_dim(self, input: torch.Tensor) -> None:
-        if input.dim() < 2:
-            raise ValueError(f"expected at least 2-D input (got {input.dim()}-D input)")
-
-    def forward(self, input: torch.Tensor) -> torch.Tensor:
-        import torch.distributed as dist
-
-        if not (
-            self.training
-            and dist.is_available()
-            and dist.is_initialized()
-            and dist.get_world_size() > 1
-        ):
-            return super().forward(input)
-        self._check_input_dim(input)
-        channels = input.shape[1]
-        dims = [0, *range(2, input.dim())]
-        var, mean = torch.var_mean(input, dim=dims, unbiased=False)
-        count = torch.full_like(mean, input.numel() / channels)
-        rank, world = dist.get_rank(), dist.get_world_size()
-        zeros = torch.zeros(3, channels, dtype=mean.dtype, device=mean.device)
-        mine = torch.stack([count, mean, var])
-        rows = [mine if r == rank else zeros for r in range(world)]
-        counts, means, variances = _SumOverRanks.apply(torch.stack(rows)).unbind(1)
-        total = counts.sum(0)
-        global_mean = (counts * means).sum(0) / total
-        global_var = (counts * (variances + (means - global_mean) ** 2)).sum(0) / total
-
-        if self.track_running_stats and self.running_mean is not None:
-            with torch.no_grad():
-                assert self.num_batches_tracked is not None and self.running_var is not None
-                self.num_batches_tracked.add_(1)
-                factor = (
-                    1.0 / float(self.num_batches_tracked)
-                    if self.momentum is None
-                    else self.momentum
-                )
-                unbiased = global_var * total / (total - 1).clamp(min=1)
-                self.running_mean.lerp_(global_mean.detach(), factor)
-                self.running_var.lerp_(unbiased.detach(), factor)
-
-        shape = (1, channels, *([1] * (input.dim() - 2)))
-        out = (input - global_mean.view(shape)) * torch.rsqrt(global_var.view(shape) + self.eps)
-        if self.affine:
-            out = out * self.weight.view(shape) + self.bias.view(shape)
-        return out
-
-    @classmethod
-    def convert(cls, module: nn.Module) -> nn.Module:
-        """``module`` with each BatchNorm replaced (weights and buffers carried over)."""
-        if isinstance(module, nn.modules.batchnorm._BatchNorm) and not isinstance(
-            module, (cls, nn.SyncBatchNorm)
-        ):
-            replacement = cls(
-                module.num_features,
-                module.eps,
-                module.momentum,
-                module.affine,
-                module.track_running_stats,
-            )
-            tensors = [*module.parameters(), *module.buffers()]
-            if tensors:
-                replacement.to(tensors[0].device)
-            replacement.load_state_dict(module.state_dict())
-            replacement.train(module.training)
-            return replacement
-        for name, child in module.named_children():
-            converted = cls.convert(child)
-            if converted is not child:
-                module.add_module(name, converted)
-        return module
-
-
-class _SumOverRanks(torch.autograd.Function):
-    """All-reduce (sum) whose gradient is the sum of every rank's gradient."""
-
-    @staticmethod
-    def forward(ctx: Any, tensor: torch.Tensor) -> torch.Tensor:
-        total = tensor.clone(memory_format=torch.contiguous_format)
-        torch.distributed.all_reduce(total)
-        return total
-
-    @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
-        total = grad.clone(memory_format=torch.contiguous_format)
-        torch.distributed.all_reduce(total)
-        return total
+        session.close()
 
 
 def _mix(*numbers: int) -> int:

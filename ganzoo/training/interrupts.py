@@ -70,10 +70,6 @@ class GracefulStop:
             signal.signal(signum, handler)  # type: ignore[arg-type]
         self._previous.clear()
 
-    @property
-    def requested(self) -> bool:
-        return self.signum is not None
-
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.signum is not None:
             raise StopNow(signum)

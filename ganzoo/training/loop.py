@@ -1,240 +1,314 @@
-"""The training step and the state a run carries from step to step."""
+"""The training loop, and ``ganzoo.train`` / ``resume``, which start and continue runs."""
 
 from __future__ import annotations
 
 import contextlib
-import functools
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 import torch
-from torch import nn
+from rich.console import Console
 
-from ganzoo.data.source import Batch
-from ganzoo.errors import DivergenceError
-from ganzoo.losses import Critic, LossValue
-from ganzoo.training.augment import build_augmentation
-from ganzoo.training.distributed import Session, sync_batchnorm
-from ganzoo.training.setup import RunPlan
-
-
-@dataclass
-class StepLosses:
-    """Loss values of one or more steps, summed on the device (no host sync per step)."""
-
-    sums: dict[str, torch.Tensor] = field(default_factory=dict)
-    count: int = 0
-
-    def add(self, values: dict[str, torch.Tensor]) -> None:
-        for key, value in values.items():
-            value = value.detach().float()
-            self.sums[key] = self.sums[key] + value if key in self.sums else value.clone()
-        self.count += 1
-
-    def means(self) -> dict[str, float]:
-        return {k: float(v) / max(1, self.count) for k, v in self.sums.items()}
+from ganzoo.config import RunConfig, build_config, read_toml
+from ganzoo.errors import ConfigError, DivergenceError
+from ganzoo.plugins import plugin_set
+from ganzoo.storage.checkpoint import Checkpoint, checkpoint_step, list_checkpoints
+from ganzoo.storage.layout import RunLayout
+from ganzoo.storage.run_lock import run_lock
+from ganzoo.training.artifacts import RunArtifacts
+from ganzoo.training.checkpointing import (
+    read_newest_checkpoint,
+    restore,
+    tidy_for_resume,
+    write_checkpoint,
+)
+from ganzoo.training.distributed import Session, on_all_ranks, session_for_run
+from ganzoo.training.interrupts import GracefulStop, StopNow, StopRequested
+from ganzoo.training.progress import TrainingProgress
+from ganzoo.training.run_dir import check_out_folder, prepare_run_dir, save_config
+from ganzoo.training.setup import default_run_dir, prepare
+from ganzoo.training.step import StepLosses, Trainer
 
 
-def make_optimizer(
-    params: list[nn.Parameter], lr: float, betas: tuple[float, float], kind: str = "adam"
-) -> torch.optim.Optimizer:
-    """Adam (or RMSprop, as weight-clipped WGAN asks) with the fastest implementation on offer."""
-    if kind == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr, foreach=True)
-    device = params[0].device if params else torch.device("cpu")
-    fused = device.type in {"cuda", "cpu", "mps"}
-    try:
-        return torch.optim.Adam(params, lr=lr, betas=betas, fused=fused)
-    except (RuntimeError, TypeError):
-        return torch.optim.Adam(params, lr=lr, betas=betas, foreach=True)
+def train(
+    config: RunConfig,
+    *,
+    overwrite: bool = False,
+    console: Console | None = None,
+    show_progress: bool = True,
+    show_summary: bool = True,
+) -> Path:
+    """Train the GAN ``config`` describes and return its run directory.
 
+    Args:
+        config: the run's configuration (see :class:`ganzoo.RunConfig`).
+        overwrite: replace an existing run in ``config.out``.
+        console: where to print; a quiet one when ``show_progress`` is False.
+        show_progress: draw a progress bar.
+        show_summary: print the layer summaries of G and D first.
 
-class Trainer:
-    """Holds the networks, optimisers and data stream of a run, and takes training steps.
+    Returns:
+        The run directory holding weights, samples, logs and checkpoints.
 
-    With a distributed ``session`` (see :mod:`ganzoo.training.distributed`) each rank
-    trains on its shard of every global batch, through DDP-wrapped copies of G and D;
-    :attr:`generator` and :attr:`discriminator` stay the plain modules either way.
+    Started by torchrun on several processes, it trains with DDP on each rank's shard of
+    every global batch, and only rank 0 writes the run directory (holding its lock) or prints.
     """
+    with session_for_run() as session, contextlib.ExitStack() as held:
+        if not session.is_main:
+            console, show_progress, show_summary = None, False, False
+        console = console or Console(stderr=True, quiet=not show_progress)
+        registry = plugin_set().registry
+        # rank 0 first: it alone fetches missing dataset files into the cache
+        plan = session.main_first(lambda: prepare(config, registry, session))
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        run_dir = Path(config.out) if config.out else default_run_dir(plan.config, stamp)
+        plan.config = plan.config.model_copy(update={"out": run_dir})
 
-    def __init__(self, plan: RunPlan, start_step: int = 0, session: Session | None = None) -> None:
-        self.plan = plan
-        self.config = plan.config
-        self.device = plan.device
-        self.session = session
-        self.generator = plan.models.generator.to(self.device)
-        self.discriminator = plan.models.discriminator.to(self.device)
-        if session is not None:
-            session.local_batch_size(self.config.batch_size)  # refuses an uneven split
-            if self.config.sync_batchnorm:
-                self.generator = sync_batchnorm(self.generator, self.device)
-                self.discriminator = sync_batchnorm(self.discriminator, self.device)
-                plan.models.generator = self.generator
-                plan.models.discriminator = self.discriminator
-        self.generator_ema: nn.Module | None = None
-        if self.config.ema is not None:
-            self.generator_ema = _copy_module(self.generator).requires_grad_(False).eval()
-        settings = plan.loss_settings
-        betas = (settings.beta1, settings.beta2)
-        kind = settings.optimizer
-        self.optimizer_g = make_optimizer(
-            list(self.generator.parameters()), settings.lr_g, betas, kind
-        )
-        self.optimizer_d = make_optimizer(
-            list(self.discriminator.parameters()), settings.lr_d, betas, kind
-        )
-        self.n_critic = settings.n_critic
-        self.augment = build_augmentation(self.config.diffaugment, plan.data.spec)
-        self.step = start_step
-        self._batches: Iterator[Batch] | None = None
-        self.generator.train()
-        self.discriminator.train()
-        # The modules the training step calls: DDP wrappers when distributed.
-        self.trained_generator: nn.Module = self.generator
-        self.trained_discriminator: nn.Module = self.discriminator
-        if session is not None:
-            self.trained_generator = session.wrap(self.generator, self.device)
-            self.trained_discriminator = session.wrap(self.discriminator, self.device)
+        def start_run_dir() -> Path:
+            layout = RunLayout(run_dir)
+            check_out_folder(layout)
+            held.enter_context(run_lock(layout, "--out"))
+            prepare_run_dir(layout, plan.config, overwrite)
+            save_config(layout, plan.config)
+            return run_dir
 
-    def batches(self) -> Iterator[Batch]:
-        """Batches from the run's current step on; with several ranks, this rank's shard."""
-        if self._batches is None:
-            self._batches = self.plan.data.batches(
-                self.config.batch_size,
-                seed=self.config.seed,
-                device=self.device,
-                start=self.step * self.n_critic,
-            )
-            if self.session is not None:
-                self._batches = _sharded(self._batches, self.session.shard(self.config.batch_size))
-        return self._batches
+        run_dir = session.main_first(start_run_dir, others=False)  # rank 0's folder for all
+        plan.config = plan.config.model_copy(update={"out": run_dir})
+        trainer = Trainer(plan, session=session)
+        return run_loop(trainer, RunLayout(run_dir), console, show_progress, show_summary)
 
-    def latent(self, n: int) -> torch.Tensor:
-        """``n`` latent vectors; with several ranks, this rank's rows of the global draw."""
-        if self.session is None:
-            return torch.randn(n, self.plan.models.latent_dim, device=self.device)
-        world = self.session.world_size
-        z = torch.randn(n * world, self.plan.models.latent_dim, device=self.device)
-        return z[self.session.shard(n * world)]
 
-    def generate(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
-        if self.plan.models.conditional:
-            return self.trained_generator(z, labels)
-        return self.trained_generator(z)
+def resume(
+    run_dir: Path,
+    *,
+    steps: int | None = None,
+    device: str | None = None,
+    console: Console | None = None,
+    show_progress: bool = True,
+) -> Path:
+    """Continue a run from its newest readable checkpoint (optionally to a new step count).
 
-    def critic(self, labels: torch.Tensor | None, module: nn.Module | None = None) -> Critic:
-        """D as a function of examples only: labels bound when conditional, inputs augmented.
+    Unreadable newer checkpoints are renamed ``*.unreadable`` (never deleted), files a
+    killed process left half-written are removed, and ``metrics.jsonl`` is cut back to
+    the checkpoint's step, so the resumed run continues exactly where that one stood.
+    A run already at its last step is left as it is.
 
-        ``module`` defaults to the D the training step updates (DDP-wrapped when distributed).
-        """
-        chosen = module if module is not None else self.trained_discriminator
-        discriminate: Critic = chosen
-        if self.plan.models.conditional:
-            discriminate = functools.partial(chosen, labels=labels)
-        if self.augment is None:
-            return discriminate
-        augment = self.augment
-        return lambda x: discriminate(augment(x))
+    Started by torchrun, rank 0 alone reads the run directory (holding its lock) and
+    hands the checkpoint to the other ranks, so they need not see the folder at all.
+    """
+    with session_for_run() as session, contextlib.ExitStack() as held:
+        if not session.is_main:
+            console, show_progress = None, False
+        console = console or Console(stderr=True, quiet=not show_progress)
+        layout = RunLayout(Path(run_dir))
 
-    def train_step(self) -> dict[str, torch.Tensor]:
-        """One generator update after ``n_critic`` discriminator updates."""
-        loss, batches = self.plan.loss, self.batches()
-        if self.config.lr_decay == "linear":
-            self._decay_learning_rates()
-        for critic_step in range(self.n_critic):
-            real, labels = next(batches)
-            last = critic_step == self.n_critic - 1
-            with torch.set_grad_enabled(last):  # the last fake batch is reused for G's update
-                fake = self.generate(self.latent(len(real)), labels)
-            with self._own_random_stream(critic_step):
-                d_loss, d_logs = _split(
-                    loss.discriminator_loss(self.critic(labels), real, fake.detach())
+        def read_run() -> tuple[Checkpoint, dict[str, object]]:
+            if not layout.is_run():
+                raise ConfigError(
+                    f"--resume {layout.root}: not a ganzoo run directory (no {layout.config.name})"
                 )
-            self.optimizer_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            self.optimizer_d.step()
-            loss.after_discriminator_step(self.discriminator)
+            held.enter_context(run_lock(layout, "--resume"))
+            return read_newest_checkpoint(layout, console), read_toml(layout.config)
 
-        # G's update needs no D weight gradients. It calls the plain D even when distributed:
-        # D's DDP wrapper would wait for gradients of D that this backward never produces.
-        self.discriminator.requires_grad_(False)
-        with self._own_random_stream(self.n_critic):
-            g_loss, g_logs = _split(
-                loss.generator_loss(self.critic(labels, self.discriminator), fake)
+        checkpoint, saved = session.main_first(read_run, others=False)
+        overrides = {"steps": steps, "device": device, "out": layout.root}
+        config = build_config(saved, overrides, source=str(layout.config))
+        total = config.steps or 0
+        if checkpoint.step >= total:
+            console.print(
+                f"{layout.root} is already at step {checkpoint.step} of {total}, so there is "
+                f"nothing to train; give --steps above {checkpoint.step} to train longer"
             )
-        self.optimizer_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        self.optimizer_g.step()
-        self.discriminator.requires_grad_(True)
+            return layout.root
+        plan = session.main_first(lambda: prepare(config, plugin_set().registry, session))
+        trainer = Trainer(plan, start_step=checkpoint.step, session=session)
+        restore(trainer, checkpoint, layout.checkpoint(checkpoint.step))
+        if session.is_main:
+            tidy_for_resume(layout, checkpoint.step)
+            if steps or device:
+                save_config(layout, plan.config)
+        console.print(f"resuming {layout.root} from step {checkpoint.step} of {total}")
+        return run_loop(trainer, layout, console, show_progress, show_summary=False)
 
-        if self.generator_ema is not None:
-            self._update_ema()
-        self.step += 1
-        return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), **d_logs, **g_logs}
 
-    def _decay_learning_rates(self) -> None:
-        """Both learning rates fall linearly from the loss's settings to 0 at the last step."""
-        assert self.config.steps is not None
-        remaining = max(0.0, 1 - self.step / self.config.steps)
-        settings = self.plan.loss_settings
-        for optimizer, lr in ((self.optimizer_g, settings.lr_g), (self.optimizer_d, settings.lr_d)):
-            for group in optimizer.param_groups:
-                group["lr"] = lr * remaining
+def run_loop(
+    trainer: Trainer,
+    layout: RunLayout,
+    console: Console,
+    show_progress: bool,
+    show_summary: bool,
+) -> Path:
+    """The training loop: steps, logs, samples, checkpoints, stops and divergence.
 
-    def _own_random_stream(self, part: int) -> contextlib.AbstractContextManager[None]:
-        """With several ranks, the losses' own draws (e.g. GP's α) differ from rank to rank."""
-        if self.session is None:
-            return contextlib.nullcontext()
-        return self.session.own_random_stream(self.device, self.config.seed, self.step, part)
+    With several processes all ranks train and rank 0 alone writes and prints; ranks agree
+    after every step (one small all-reduce) on whether any was asked to stop or saw a
+    non-finite loss, so they all checkpoint, stop or fail at the same step. A single
+    process makes no collective calls at all.
+    """
+    session = trainer.session
+    artifacts = RunArtifacts(layout, trainer.plan, console) if session.is_main else None
+    if artifacts is not None and show_summary:
+        artifacts.print_summaries(trainer)
+    console.print(describe_start(trainer, layout))
+    every = Cadence.of(trainer)
+    if trainer.step == 0 and artifacts is not None:
+        artifacts.save_samples(trainer, 0)
+    log = LossLog(trainer)
+    with (
+        GracefulStop() as stop,
+        TrainingProgress(console, every.last, trainer.step, show_progress) as progress,
+        explaining_stops(layout),
+    ):
+        while trainer.step < every.last:
+            losses = trainer.train_step()
+            step = trainer.step
+            log.add(losses)
+            signum = agree_on_stop_or_divergence(trainer, losses, stop, every.check(step))
+            if every.log(step):
+                row = log.row(step, session)
+                if artifacts is not None:
+                    artifacts.log(row)
+                progress.show_losses(row)
+            if artifacts is not None and every.sample(step):
+                artifacts.save_samples(trainer, step)
+            if signum or every.checkpoint(step):
+                checkpoint(trainer, losses, layout)
+            progress.advance(step)
+            if signum:
+                session.barrier()  # nobody exits (and so ends the others) before the checkpoint
+                raise on_all_ranks(StopRequested(signum, step, layout.root))
+    if artifacts is not None:
+        artifacts.finish()
+    console.print(
+        f"[green]done[/]: {every.last} steps in {log.elapsed():.1f} s; "
+        f"weights, samples and logs in {layout.root}"
+    )
+    return layout.root
 
-    @torch.no_grad()
-    def _update_ema(self) -> None:
-        """Move the average towards G; the decay ramps up so early weights fade quickly."""
-        assert self.generator_ema is not None and self.config.ema is not None
-        decay = min(self.config.ema, (1 + self.step) / (10 + self.step))
-        ema_params: list[torch.Tensor] = list(self.generator_ema.parameters())
-        params = [p.detach() for p in self.generator.parameters()]
-        torch._foreach_lerp_(ema_params, params, 1 - decay)
-        for ema_buffer, buffer in zip(
-            self.generator_ema.buffers(), self.generator.buffers(), strict=True
-        ):
-            ema_buffer.copy_(buffer)
 
-    def not_finite(self, losses: dict[str, torch.Tensor], weights: bool = False) -> list[str]:
-        """The names of the non-finite losses (and, if asked and the losses are fine, weights)."""
-        bad = [k for k, v in losses.items() if not bool(torch.isfinite(v).all())]
-        if weights and not bad:
-            for role, module in (
-                ("generator", self.generator),
-                ("discriminator", self.discriminator),
-            ):
-                if any(not bool(torch.isfinite(p).all()) for p in module.parameters()):
-                    bad.append(f"{role} weights")
-        return bad
+@dataclass(frozen=True)
+class Cadence:
+    """At which steps the loop checks losses, logs, samples and checkpoints; each at the last."""
 
-    def divergence(self, bad: list[str]) -> DivergenceError:
-        return DivergenceError(
-            f"training diverged at step {self.step}: {', '.join(bad)} not finite "
-            "(try a lower learning rate with --lr-g/--lr-d, or another loss)"
+    last: int
+    check_every: int
+    log_every: int
+    sample_every: int
+    checkpoint_every: int
+
+    @classmethod
+    def of(cls, trainer: Trainer) -> Cadence:
+        config = trainer.config
+        assert config.steps is not None
+        sample_every = config.sample_every or max(1, config.steps // 10)
+        # a check reads the losses back from the device: every step on the CPU, where it's free
+        check_every = 1 if trainer.device.type == "cpu" else config.log_every
+        return cls(
+            last=config.steps,
+            check_every=check_every,
+            log_every=config.log_every,
+            sample_every=sample_every,
+            checkpoint_every=config.checkpoint_every or sample_every,
         )
 
-    def sampling_generator(self) -> nn.Module:
-        """The generator used for samples: the moving average when the run keeps one."""
-        return self.generator_ema if self.generator_ema is not None else self.generator
+    def check(self, step: int) -> bool:
+        return step % self.check_every == 0 or step == self.last
+
+    def log(self, step: int) -> bool:
+        return step % self.log_every == 0 or step == self.last
+
+    def sample(self, step: int) -> bool:
+        return step % self.sample_every == 0 or step == self.last
+
+    def checkpoint(self, step: int) -> bool:
+        return step % self.checkpoint_every == 0 or step == self.last
 
 
-def _sharded(batches: Iterator[Batch], rows: slice) -> Iterator[Batch]:
-    for x, labels in batches:
-        yield Batch(x[rows], labels[rows] if labels is not None else None)
+class LossLog:
+    """The losses and throughput of the steps since the last logged row."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.examples_per_step = trainer.config.batch_size * trainer.n_critic
+        self.started = time.perf_counter()
+        self.interval = StepLosses()
+        self.interval_start, self.interval_step = self.started, trainer.step
+
+    def add(self, losses: dict[str, torch.Tensor]) -> None:
+        self.interval.add(losses)
+
+    def row(self, step: int, session: Session) -> dict[str, float]:
+        """The row logged at ``step`` (means over every rank), starting a new interval."""
+        means = session.mean_over_ranks(self.interval.means())
+        now = time.perf_counter()
+        seconds = max(now - self.interval_start, 1e-9)
+        rate = self.examples_per_step * (step - self.interval_step) / seconds
+        self.interval, self.interval_start, self.interval_step = StepLosses(), now, step
+        return {"step": step, **means, "images_per_s": rate, "elapsed_s": now - self.started}
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
 
 
-def _split(value: LossValue) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    if isinstance(value, tuple):
-        return value[0], dict(value[1])
-    return value, {}
+def agree_on_stop_or_divergence(
+    trainer: Trainer, losses: dict[str, torch.Tensor], stop: GracefulStop, check: bool
+) -> int:
+    """The signal any rank was stopped by (0 if none); raises if any rank saw a bad loss."""
+    bad = trainer.not_finite(losses) if check else []
+    # read the stop flag once: a signal arriving later stops after the next step
+    signum, any_bad = trainer.session.agree(stop.signum or 0, int(bool(bad)))
+    if any_bad:
+        raise on_all_ranks(trainer.divergence(bad or ["a loss of another process"]))
+    return signum
 
 
-def _copy_module(module: nn.Module) -> nn.Module:
-    import copy
+def checkpoint(trainer: Trainer, losses: dict[str, torch.Tensor], layout: RunLayout) -> None:
+    """Checkpoint on rank 0, unless a loss or weight is not finite: never replace a good one."""
+    bad = trainer.not_finite(losses, weights=True)
+    if bad:
+        raise on_all_ranks(trainer.divergence(bad))
+    if trainer.session.is_main:
+        write_checkpoint(trainer, layout)
 
-    return copy.deepcopy(module)
+
+def describe_start(trainer: Trainer, layout: RunLayout) -> str:
+    """The line that opens a run: what trains, on what, where, for how long."""
+    config, session, device = trainer.config, trainer.session, trainer.device
+    where = str(device)
+    if session.world_size > 1:
+        where = (
+            f"{session.world_size} processes ({device.type}), global batch "
+            f"{config.batch_size} = {session.world_size} × "
+            f"{config.batch_size // session.world_size}"
+        )
+    return (
+        f"training [bold]{config.architecture}[/] with [bold]{config.loss}[/] on "
+        f"[bold]{config.dataset}[/] ({trainer.plan.data.describe()}) on {where}, "
+        f"{config.steps} steps → {layout.root}"
+    )
+
+
+@contextlib.contextmanager
+def explaining_stops(layout: RunLayout) -> Iterator[None]:
+    """Name the newest checkpoint on disk in a divergence message or an immediate stop."""
+    try:
+        yield
+    except DivergenceError as error:
+        explained = DivergenceError(f"{error}; {describe_newest_checkpoint(layout)}")
+        if getattr(error, "on_all_ranks", False):
+            on_all_ranks(explained)
+        raise explained from None
+    except StopNow as now:
+        newest = list_checkpoints(layout.root)
+        now.run_dir = layout.root
+        now.checkpoint_step = checkpoint_step(newest[-1]) if newest else None
+        raise
+
+
+def describe_newest_checkpoint(layout: RunLayout) -> str:
+    newest = list_checkpoints(layout.root)
+    if not newest:
+        return "no checkpoint was written before it"
+    return f"the last good checkpoint, of step {checkpoint_step(newest[-1])}, is {newest[-1]}"

@@ -1,64 +1,54 @@
-"""The run directory: where a run's config, weights, samples and logs live."""
+"""Starting a run directory: never clobber a run or a folder that isn't one."""
 
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from ganzoo.config import RunConfig, read_toml, to_toml
 from ganzoo.errors import ConfigError
-
-CONFIG_FILE = "config.toml"
-RUN_FILES = (
-    CONFIG_FILE,
-    "generator.safetensors",
-    "discriminator.safetensors",
-    "generator_ema.safetensors",
-    "metrics.jsonl",
-    "loss_curve.png",
-    "samples.gif",
-    "eval.json",
-)
-RUN_FOLDERS = ("samples", "checkpoints")
+from ganzoo.storage.atomic import write_atomic
+from ganzoo.storage.layout import RunLayout
 
 
-def prepare_run_dir(run_dir: Path, config: RunConfig, overwrite: bool) -> None:
-    """Create ``run_dir`` for a new run; never clobber a run or a folder that isn't one."""
-    if run_dir.exists() and not run_dir.is_dir():
-        raise ConfigError(f"--out {run_dir} is a file, not a directory")
-    if run_dir.is_dir() and any(run_dir.iterdir()):
-        is_run = (run_dir / CONFIG_FILE).is_file()
-        if not is_run:
-            raise ConfigError(
-                f"--out {run_dir} exists and is not a ganzoo run directory; "
-                "choose an empty or new folder"
-            )
+def check_out_folder(layout: RunLayout) -> None:
+    """Refuse an ``--out`` that is a file, or a folder of files that is not a run."""
+    root = layout.root
+    if root.exists() and not root.is_dir():
+        raise ConfigError(f"--out {root} is a file, not a directory")
+    if root.is_dir() and not layout.is_run() and any(p != layout.lock for p in root.iterdir()):
+        raise ConfigError(
+            f"--out {root} exists and is not a ganzoo run directory; choose an empty or new folder"
+        )
+
+
+def prepare_run_dir(layout: RunLayout, config: RunConfig, overwrite: bool) -> None:
+    """Create the folder of a new run; an existing run is replaced only with ``overwrite``."""
+    check_out_folder(layout)
+    if layout.is_run():
         if not overwrite:
-            previous = read_toml(run_dir / CONFIG_FILE)
+            previous = read_toml(layout.config)
             same = _comparable(previous) == _comparable(config.model_dump(mode="json"))
             what = "the same config" if same else "another config"
             raise ConfigError(
-                f"--out {run_dir} already holds a run with {what}; "
+                f"--out {layout.root} already holds a run with {what}; "
                 "add --resume to continue it, --overwrite to replace it, or choose another --out"
             )
-        clear_run(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "samples").mkdir(exist_ok=True)
+        clear_run(layout)
+    layout.root.mkdir(parents=True, exist_ok=True)
 
 
-def clear_run(run_dir: Path) -> None:
+def clear_run(layout: RunLayout) -> None:
     """Remove ganzoo's own files from a run directory (for --overwrite); leave anything else."""
-    for name in RUN_FILES:
-        (run_dir / name).unlink(missing_ok=True)
-    for name in RUN_FOLDERS:
-        shutil.rmtree(run_dir / name, ignore_errors=True)
+    for path in layout.own_files():
+        path.unlink(missing_ok=True)
+    for folder in layout.own_folders():
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def save_config(run_dir: Path, config: RunConfig) -> None:
-    from ganzoo.storage.atomic import write_atomic
-
+def save_config(layout: RunLayout, config: RunConfig) -> None:
+    """Write the resolved configuration that ``--resume`` and ``ganzoo eval`` read back."""
     header = "# The resolved configuration of this run; `ganzoo run --config` reads it back.\n"
-    write_atomic(run_dir / CONFIG_FILE, (header + to_toml(config)).encode())
+    write_atomic(layout.config, (header + to_toml(config)).encode())
 
 
 def _comparable(data: dict[str, object]) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
@@ -15,9 +15,7 @@ from ganzoo.errors import ConfigError
 from ganzoo.losses import Loss, LossSettings
 from ganzoo.models import BuildOptions, GANModels
 from ganzoo.registry import Registry
-
-if TYPE_CHECKING:
-    from ganzoo.training.distributed import Session
+from ganzoo.training.distributed import Session
 
 
 @dataclass
@@ -44,15 +42,13 @@ def validate_config(config: RunConfig, registry: Registry) -> RunConfig:
     ):
         entry = registry.get(kind, getattr(config, kind))  # type: ignore[arg-type]
         settings = registry.settings(kind, entry.name, getattr(config, field))  # type: ignore[arg-type]
+        if kind == "loss" and settings is not None and not isinstance(settings, LossSettings):
+            raise ConfigError(
+                f"loss {entry.name!r} from {entry.package}: its settings model must extend "
+                "ganzoo.losses.LossSettings"
+            )
         resolved[kind] = entry.name
         resolved[field] = settings.model_dump(mode="json") if settings is not None else {}
-    loss_entry = registry.get("loss", config.loss)
-    loss_settings_model = registry.settings("loss", config.loss, config.loss_settings)
-    if loss_settings_model is not None and not isinstance(loss_settings_model, LossSettings):
-        raise ConfigError(
-            f"loss {loss_entry.name!r} from {loss_entry.package}: its settings model must extend "
-            "ganzoo.losses.LossSettings"
-        )
     return config.model_copy(update=resolved)
 
 
@@ -74,26 +70,26 @@ def resolve_device(name: str) -> torch.device:
 def prepare(config: RunConfig, registry: Registry, session: Session | None = None) -> RunPlan:
     """Build loss, data and models for ``config`` (validated by :func:`validate_config`).
 
-    With a distributed ``session``, a CUDA device is this rank's own GPU.
+    With a multi-process ``session``, a CUDA device is this rank's own GPU.
     """
     from ganzoo.data.context import default_context
 
     config = validate_config(config, registry)
     device = resolve_device(config.device)
-    if session is not None:
-        local_batch = session.local_batch_size(config.batch_size)  # must split evenly
-        if local_batch % config.pack:
-            from ganzoo.training.distributed import on_all_ranks
+    session = session or Session()
+    local_batch = session.local_batch_size(config.batch_size)  # the global batch must split
+    if local_batch % config.pack:
+        from ganzoo.training.distributed import on_all_ranks
 
-            raise on_all_ranks(
-                ConfigError(
-                    f"--pack {config.pack}: each of {session.world_size} processes takes "
-                    f"{local_batch} of the batch of {config.batch_size}, which does not split "
-                    f"into packs of {config.pack}; give a batch size that is a multiple of "
-                    f"{config.pack * session.world_size}"
-                )
+        raise on_all_ranks(
+            ConfigError(
+                f"--pack {config.pack}: each of {session.world_size} processes takes "
+                f"{local_batch} of the batch of {config.batch_size}, which does not split "
+                f"into packs of {config.pack}; give a batch size that is a multiple of "
+                f"{config.pack * session.world_size}"
             )
-        device = session.place(device)
+        )
+    device = session.place(device)
     loss: Loss = registry.build("loss", config.loss, config.loss_settings)
     data: DataSource = registry.build(
         "dataset", config.dataset, config.dataset_settings, default_context(config.data_root)

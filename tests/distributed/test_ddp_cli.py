@@ -13,13 +13,17 @@ import pytest
 
 from ganzoo.config import read_toml
 from ganzoo.storage.checkpoint import checkpoint_step, list_checkpoints
+from ganzoo.storage.layout import RunLayout
+from ganzoo.storage.run_lock import live_holder
 from ganzoo.training.artifacts import read_metrics
 from tests.distributed.launching import child_env, launch
 
 
 @pytest.fixture(scope="module")
-def stopped_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def stopped_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     """``ganzoo run --nproc 2`` (no --out) stopped by a Ctrl-C to its process group.
+
+    Also returns the environment of the process that held the run's lock while it trained.
 
     The terminal sends Ctrl-C to the foreground group: here ``ganzoo`` and torchrun;
     torchrun hands it on to its workers, which run in sessions of their own.
@@ -42,16 +46,21 @@ def stopped_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     while not any(runs.glob("*/metrics.jsonl")) and process.poll() is None:
         assert time.monotonic() < deadline, "no training step within 2 minutes"
         time.sleep(0.2)
+    holder = live_holder(RunLayout(next(runs.iterdir())))
+    assert holder is not None, "nobody held the lock of the live run"
+    pid = int(holder.split()[1])  # "process PID on host …"
+    environ = Path(f"/proc/{pid}/environ")
+    holder_environment = environ.read_bytes().decode(errors="replace") if environ.is_file() else ""
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr[-4000:]
     assert stdout == ""  # the run directory is printed only when training completes
     (run_dir,) = runs.iterdir()  # one run directory: rank 1 made no folder of its own
-    return run_dir, stderr
+    return run_dir, stderr, holder_environment
 
 
-def test_ctrl_c_stops_every_rank_after_one_checkpoint(stopped_run: tuple[Path, str]) -> None:
-    run_dir, stderr = stopped_run
+def test_ctrl_c_stops_every_rank_after_one_checkpoint(stopped_run: tuple[Path, str, str]) -> None:
+    run_dir, stderr, _ = stopped_run
     assert stderr.count("stopped by Ctrl-C at step") == 1  # reported by rank 0 only
     assert stderr.count("training mlp-gan with non-saturating on ring8") == 1
     assert "on 2 processes (cpu), global batch 8 = 2 × 4" in stderr
@@ -63,10 +72,16 @@ def test_ctrl_c_stops_every_rank_after_one_checkpoint(stopped_run: tuple[Path, s
     assert config["batch_size"] == 8 and config["sync_batchnorm"] is True
 
 
+@pytest.mark.skipif(not Path("/proc/self/environ").is_file(), reason="needs /proc")
+def test_rank_0_holds_the_lock_of_the_run(stopped_run: tuple[Path, str, str]) -> None:
+    environment = stopped_run[2].split("\0")
+    assert "RANK=0" in environment and "WORLD_SIZE=2" in environment
+
+
 def test_torchrun_resumes_the_run(
-    stopped_run: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
+    stopped_run: tuple[Path, str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    run_dir, _ = stopped_run
+    run_dir, _, _ = stopped_run
     step = checkpoint_step(list_checkpoints(run_dir)[-1])
     result = launch(
         "-m", "ganzoo", "run", "--resume", str(run_dir), "--steps", str(step + 3), "--quiet",

@@ -15,7 +15,7 @@ import torch
 
 from ganzoo.storage.checkpoint import Checkpoint, list_checkpoints, load_checkpoint
 from ganzoo.training.artifacts import read_metrics
-from ganzoo.training.trainer import train
+from ganzoo.training.loop import train
 from tests.distributed.launching import launch
 from tests.distributed.worker import LOSSES, run_config
 
@@ -137,8 +137,8 @@ def test_resume_is_exact_with_two_processes(workers: Path) -> None:
 
 def test_each_rank_draws_its_shard_of_the_global_batch(workers: Path) -> None:
     from ganzoo.plugins import plugin_set
-    from ganzoo.training.loop import Trainer
     from ganzoo.training.setup import prepare
+    from ganzoo.training.step import Trainer
 
     config = run_config(workers / "unused", dataset="digits")
     trainer = Trainer(prepare(config, plugin_set().registry))

@@ -85,8 +85,8 @@ def shards(out: Path) -> None:
     """This rank's first batch and latents, for the test to lay side by side."""
     from ganzoo.plugins import plugin_set
     from ganzoo.training.distributed import start
-    from ganzoo.training.loop import Trainer
     from ganzoo.training.setup import prepare
+    from ganzoo.training.step import Trainer
 
     session = start()
     config = run_config(out / "unused", dataset="digits", architecture="mlp-gan")
@@ -102,7 +102,7 @@ def shards(out: Path) -> None:
 def uneven_batch_error(out: Path) -> str:
     """The error for a global batch that does not split over the ranks."""
     from ganzoo.errors import ConfigError
-    from ganzoo.training.trainer import train
+    from ganzoo.training.loop import train
 
     try:
         train(run_config(out / "uneven", batch_size=15), show_progress=False)
@@ -119,7 +119,7 @@ def main() -> None:
     home.mkdir(parents=True, exist_ok=True)
     os.chdir(home)
 
-    from ganzoo.training.trainer import resume, train
+    from ganzoo.training.loop import resume, train
 
     report: dict[str, Any] = {"world_size": dist.get_world_size()}
     for loss in LOSSES:  # every built-in loss; BatchNorm synchronised, for the comparison

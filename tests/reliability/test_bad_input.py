@@ -13,7 +13,7 @@ from safetensors.torch import save_file
 
 from ganzoo.config import RunConfig
 from ganzoo.storage.weights import read_safetensors
-from ganzoo.training.trainer import train
+from ganzoo.training.loop import train
 from tests.reliability.processes import Outcome, assert_clean_error, run, run_batch
 
 RUN = "run"

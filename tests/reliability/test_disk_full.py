@@ -14,7 +14,7 @@ import pytest
 from ganzoo.config import RunConfig
 from ganzoo.storage.atomic import TEMPORARY_MARK
 from ganzoo.storage.checkpoint import list_checkpoints, load_checkpoint
-from ganzoo.training.trainer import train
+from ganzoo.training.loop import train
 from tests.reliability.processes import Running, assert_clean_error, newest_step, run
 
 CONTINUE = ["run", "--resume", "run", "--steps", "4", "-q"]

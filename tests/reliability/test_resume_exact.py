@@ -10,7 +10,7 @@ import torch
 
 from ganzoo.config import RunConfig
 from ganzoo.storage.checkpoint import Checkpoint, list_checkpoints, load_checkpoint
-from ganzoo.training.trainer import resume, train
+from ganzoo.training.loop import resume, train
 
 CASES = {
     "mlp-non-saturating": {"architecture": "mlp-gan", "loss": "non-saturating"},

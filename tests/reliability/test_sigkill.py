@@ -14,7 +14,7 @@ from ganzoo.config import RunConfig, read_toml
 from ganzoo.storage.atomic import TEMPORARY_MARK
 from ganzoo.storage.checkpoint import list_checkpoints, load_checkpoint
 from ganzoo.storage.weights import load_generator
-from ganzoo.training.trainer import train
+from ganzoo.training.loop import train
 from tests.reliability.processes import Running, newest_step
 
 WIDTHS = [512, 1024, 1024]

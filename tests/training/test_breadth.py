@@ -32,8 +32,8 @@ from ganzoo.losses import LossSettings
 from ganzoo.models import BuildOptions
 from ganzoo.plugins import plugin_set
 from ganzoo.training.augment import build_augmentation, cutout, translation
-from ganzoo.training.loop import Trainer
 from ganzoo.training.setup import prepare
+from ganzoo.training.step import Trainer
 from tests.conftest import run_cli
 
 REAL = torch.tensor([[2.0], [-1.0]])

@@ -6,7 +6,7 @@ import pytest
 
 import ganzoo
 from ganzoo.plugins import plugin_set
-from ganzoo.training.loop import Trainer
+from ganzoo.training.step import Trainer
 from ganzoo.training.setup import prepare
 
 

@@ -9,7 +9,7 @@ from ganzoo.builtin.architectures.settings import (
     MLPGANSettings,
     PacGANMLPSettings,
 )
-from ganzoo.plugins.loading import Registrar
+from ganzoo.plugins import Registrar
 
 
 def register_builtin(register: Registrar) -> None:

@@ -11,7 +11,10 @@ generators' layers; the discriminators differ:
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -22,7 +25,7 @@ from ganzoo.builtin.architectures.mlp import MLPDiscriminator, MLPGenerator
 from ganzoo.builtin.architectures.settings import CDCGANSettings, CGANSettings
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import DataError
-from ganzoo.models import BuildOptions, GANModels, require_image
+from ganzoo.models import BuildOptions, GANModels
 
 
 def require_classes(spec: DataSpec, architecture: str) -> int:
@@ -64,15 +67,26 @@ class CGANDiscriminator(nn.Module):
 def build_cgan(settings: CGANSettings, spec: DataSpec, options: BuildOptions) -> GANModels:
     """Build the conditional fully connected GAN for labelled data of any shape."""
     classes = require_classes(spec, "cgan")
+    discriminator = functools.partial(CGANDiscriminator, settings, spec, options)
+    return conditional_models(settings, spec, classes, MLPGenerator, discriminator)
+
+
+def conditional_models(
+    settings: CGANSettings | CDCGANSettings,
+    spec: DataSpec,
+    classes: int,
+    generator_body: Callable[[Any, DataSpec], nn.Module],
+    discriminator: Callable[[], nn.Module],
+) -> GANModels:
+    """G: ``generator_body`` fed ``[z, embed(y)]``; D: built after G (so seeds give the same)."""
     widened = settings.model_copy(
         update={"latent_dim": settings.latent_dim + settings.label_embedding_dim}
     )
-    generator = LabelConcatGenerator(
-        classes, settings.label_embedding_dim, MLPGenerator(widened, spec)
-    )
+    body = generator_body(widened, spec)
+    generator = LabelConcatGenerator(classes, settings.label_embedding_dim, body)
     return GANModels(
         generator=generator,
-        discriminator=CGANDiscriminator(settings, spec, options),
+        discriminator=discriminator(),
         latent_dim=settings.latent_dim,
         conditional=True,
     )
@@ -108,21 +122,7 @@ class ProjectionDiscriminator(nn.Module):
 
 def build_cdcgan(settings: CDCGANSettings, spec: DataSpec, options: BuildOptions) -> GANModels:
     """Build the conditional DCGAN for labelled square images of 4·2^k or 7·2^k pixels."""
-    require_image(spec.shape, "cdcgan")
-    try:
-        plan_resolution(spec)
-    except DataError as error:
-        raise DataError(str(error).replace("dcgan", "cdcgan", 1)) from None
+    plan_resolution(spec, "cdcgan")
     classes = require_classes(spec, "cdcgan")
-    widened = settings.model_copy(
-        update={"latent_dim": settings.latent_dim + settings.label_embedding_dim}
-    )
-    generator = LabelConcatGenerator(
-        classes, settings.label_embedding_dim, DCGANGenerator(widened, spec)
-    )
-    return GANModels(
-        generator=generator,
-        discriminator=ProjectionDiscriminator(settings, spec, options),
-        latent_dim=settings.latent_dim,
-        conditional=True,
-    )
+    discriminator = functools.partial(ProjectionDiscriminator, settings, spec, options)
+    return conditional_models(settings, spec, classes, DCGANGenerator, discriminator)

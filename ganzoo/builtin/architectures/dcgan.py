@@ -15,12 +15,14 @@ BASE_SIZES = (4, 7)
 """Spatial sizes the generator starts from; every size it makes is one of these times 2^k."""
 
 
-def plan_resolution(spec: DataSpec) -> tuple[int, int]:
+def plan_resolution(spec: DataSpec, architecture: str = "dcgan") -> tuple[int, int]:
     """``(base_size, upsamplings)`` for the spec's square images, or a clear error."""
-    require_image(spec.shape, "dcgan")
+    require_image(spec.shape, architecture)
     height, width = spec.image_size
     if height != width:
-        raise DataError(f"dcgan makes square images, but the dataset's are {height}×{width}")
+        raise DataError(
+            f"{architecture} makes square images, but the dataset's are {height}×{width}"
+        )
     for base in BASE_SIZES:
         steps, size = 0, base
         while size < height:
@@ -28,8 +30,8 @@ def plan_resolution(spec: DataSpec) -> tuple[int, int]:
         if size == height and steps >= 2:
             return base, steps
     raise DataError(
-        f"dcgan cannot make {height}×{height} images: sizes must be 4·2^k or 7·2^k with k ≥ 2 "
-        "(16, 28, 32, 56, 64, 112, 128, …); set the dataset's image_size to one of them"
+        f"{architecture} cannot make {height}×{height} images: sizes must be 4·2^k or 7·2^k "
+        "with k ≥ 2 (16, 28, 32, 56, 64, 112, 128, …); set the dataset's image_size to one of them"
     )
 
 

@@ -23,7 +23,10 @@ class ScaledTanh(nn.Module):
 
 
 class MinibatchStdDev(nn.Module):
-    """Appends the batch's mean standard deviation as one extra feature (Karras et al. 2018)."""
+    """Appends the batch's mean standard deviation as one extra feature (Karras et al. 2018).
+
+    Works on flat ``(N, F)`` features and on ``(N, C, H, W)`` maps alike.
+    """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         std = x.std(dim=0, unbiased=False).mean()

@@ -49,7 +49,7 @@ class MLPDiscriminator(nn.Module):
             layers += [nn.Linear(width_in, width), nn.LeakyReLU(settings.negative_slope)]
             width_in = width
         if options.minibatch_std:
-            layers.append(_FlatMinibatchStdDev())
+            layers.append(MinibatchStdDev())
             width_in += 1
         layers.append(nn.Linear(width_in, 1))
         self.net = nn.Sequential(*layers)
@@ -58,12 +58,6 @@ class MLPDiscriminator(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x).view(-1)
-
-
-class _FlatMinibatchStdDev(MinibatchStdDev):
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        std = x.std(dim=0, unbiased=False).mean()
-        return torch.cat([x, std.expand(x.shape[0], 1)], dim=1)
 
 
 def build_mlp_gan(settings: MLPGANSettings, spec: DataSpec, options: BuildOptions) -> GANModels:

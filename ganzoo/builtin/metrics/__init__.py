@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ganzoo.builtin.metrics import settings as s
-from ganzoo.plugins.loading import Registrar
+from ganzoo.plugins import Registrar
 
 _PKG = "ganzoo.builtin.metrics"
 
