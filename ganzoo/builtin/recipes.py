@@ -217,7 +217,7 @@ def register_builtin(register: Registrar) -> None:
     )
     register(
         "dcgan-mnist",
-        mnist_recipe("dcgan-mnist", "dcgan", 2_000, "DCGAN (Radford et al. 2015)"),
+        mnist_recipe("dcgan-mnist", "dcgan", 1_000, "DCGAN (Radford et al. 2015)"),
         description="DCGAN on 28×28 MNIST with the paper's Adam(2e-4, β₁ = 0.5)",
     )
     for dataset in ("ring8", "grid25"):
