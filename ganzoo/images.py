@@ -26,7 +26,7 @@ def to_uint8_images(samples: torch.Tensor, spec: DataSpec) -> torch.Tensor:
 
 
 SMALLEST_SHOWN = 28
-"""Images smaller than this many pixels are shown enlarged (by whole pixels) in grids."""
+"""Images of at most half this side are shown enlarged, by a whole factor, in grids."""
 
 
 def grid_image(samples: torch.Tensor, spec: DataSpec, nrow: int | None = None) -> Image.Image:
@@ -44,7 +44,7 @@ def grid_image(samples: torch.Tensor, spec: DataSpec, nrow: int | None = None) -
         image = Image.fromarray(array[:, :, 0], mode="L")
     else:
         image = Image.fromarray(array, mode="RGB")
-    factor = math.ceil(SMALLEST_SHOWN / max(spec.image_size))
+    factor = SMALLEST_SHOWN // max(spec.image_size)
     if factor > 1:
         image = image.resize(
             (image.width * factor, image.height * factor), Image.Resampling.NEAREST

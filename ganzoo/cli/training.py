@@ -104,8 +104,6 @@ def run_command(
         )
     from ganzoo.training.loop import train
 
-    if rank_from_env() == 0 and not quiet:
-        print_recipe_hint(config)
     with reported_by_rank_zero():
         run_dir = train(
             config,
@@ -114,17 +112,22 @@ def run_command(
             show_progress=not quiet,
             show_summary=not quiet,
         )
+    if rank_from_env() == 0 and not quiet:
+        print_recipe_hint(config)
     _print_run_dir(run_dir)
 
 
 def print_recipe_hint(config: RunConfig) -> None:
-    """Point a run without a recipe to the recipes of its dataset that use another network."""
+    """After a run without a recipe, name the recipes of its dataset that use another network."""
     from ganzoo.plugins import plugin_set
 
     registry = plugin_set().registry
     if config.recipe is not None:
         return
-    names = registry.recipes_for(config.dataset)
+    names = sorted(
+        registry.recipes_for(config.dataset),
+        key=lambda name: registry.get("recipe", name).package != "ganzoo",  # ours first
+    )
     architectures = {registry.recipe(name).config.get("architecture") for name in names}
     if names and registry.get("architecture", config.architecture).name not in architectures:
         stderr.print(

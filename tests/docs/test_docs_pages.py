@@ -64,11 +64,16 @@ def test_catalogue_lists_every_builtin_component_with_its_settings(catalogue: st
     result = run_cli("list", "--json")
     assert result.returncode == 0, result.stderr
     builtin = [e for e in json.loads(result.stdout) if e["package"] == "ganzoo"]
-    assert {e["kind"] for e in builtin} == {"architecture", "loss", "dataset", "metric"}
+    assert {e["kind"] for e in builtin} == {"architecture", "loss", "dataset", "metric", "recipe"}
     for entry in builtin:
         assert f"### {entry['name']} {{#{entry['kind']}-{entry['name']}}}" in catalogue
         for alias in entry["aliases"]:
             assert f"`{alias}`" in catalogue
+        if entry["kind"] == "recipe":
+            section = catalogue.split(f"{{#recipe-{entry['name']}}}")[1].split("\n### ")[0]
+            assert (
+                entry["reference"]["source"] in section and f"reproduce {entry['name']}" in section
+            )
         for key in entry["settings"]:
             assert re.search(rf"\| `(\w+\.)?{key}` \|", catalogue), (entry["name"], key)
 

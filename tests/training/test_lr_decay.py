@@ -6,8 +6,8 @@ import pytest
 
 import ganzoo
 from ganzoo.plugins import plugin_set
-from ganzoo.training.step import Trainer
 from ganzoo.training.setup import prepare
+from ganzoo.training.step import Trainer
 
 
 @pytest.mark.parametrize("decay", ["constant", "linear"])

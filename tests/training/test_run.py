@@ -41,7 +41,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("run", "mlp-gan", "--loss", "wgan-gp", *RUN_ARGS, "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "generator (mlp-gan)" in result.stderr  # the rich layer summary
-    assert "1,510,288" in result.stderr  # G's parameter count, z(100)→…→784
+    assert "772,288" in result.stderr  # G's parameter count, z(100)→…→64 (8×8 digits)
     return out
 
 
@@ -52,7 +52,9 @@ def test_run_directory_layout(run_dir: Path) -> None:
     frames = sorted(p.name for p in (run_dir / "samples").glob("step-*.png"))
     assert frames == [f"step-{s:06d}.png" for s in (0, 4, 8, 12)]
     grid = Image.open(run_dir / "samples" / "step-000012.png")
-    assert grid.size == (4 * 30 + 2, 4 * 30 + 2)  # 4×4 images of 28 px with 2 px padding
+    side = 3 * (4 * 10 + 2)  # 4×4 images of 8 px with 2 px padding, shown 3× enlarged
+    assert grid.size == (side, side)
+    assert grid.getpixel((5, 5)) == (255, 255, 255)  # inside the padding, enlarged too
     gif = Image.open(run_dir / "samples.gif")
     assert gif.n_frames == 4
     rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
@@ -67,7 +69,7 @@ def test_weights_are_self_describing_safetensors(run_dir: Path) -> None:
     with safe_open(run_dir / "generator.safetensors", framework="pt") as handle:
         metadata = handle.metadata()
     assert metadata["ganzoo.architecture"] == "mlp-gan"
-    assert json.loads(metadata["ganzoo.data_spec"])["shape"] == [1, 28, 28]
+    assert json.loads(metadata["ganzoo.data_spec"])["shape"] == [1, 8, 8]
     assert metadata["ganzoo.step"] == "12"
     assert json.loads(metadata["ganzoo.architecture_settings"])["latent_dim"] == 100
 
@@ -96,7 +98,7 @@ def test_sample_from_the_weights_file_alone(run_dir: Path, tmp_path: Path) -> No
     )
     assert result.returncode == 0, result.stderr
     samples = np.load(tmp_path / "x.npy")
-    assert samples.shape == (6, 1, 28, 28)
+    assert samples.shape == (6, 1, 8, 8)
     assert samples.min() >= -1 and samples.max() <= 1
     run_cli("sample", str(weights), "-n", "6", "--seed", "3", "--out", str(tmp_path / "y.npy"))
     assert np.array_equal(samples, np.load(tmp_path / "y.npy"))  # same seed, same samples

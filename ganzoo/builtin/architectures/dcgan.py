@@ -117,9 +117,12 @@ def init_dcgan_weights(module: nn.Module) -> None:
 
 def build_dcgan(settings: DCGANSettings, spec: DataSpec, options: BuildOptions) -> GANModels:
     """Build DCGAN for 1- or 3-channel square images of 4·2^k or 7·2^k pixels."""
+    generator = DCGANGenerator(
+        settings, spec
+    )  # G first: the seed gives the same weights as before packing
     discriminator = DCGANDiscriminator(settings, packed_spec(spec, options.pack), options)
     return GANModels(
-        generator=DCGANGenerator(settings, spec),
+        generator=generator,
         discriminator=packed(discriminator, options.pack),
         latent_dim=settings.latent_dim,
         pack=options.pack,

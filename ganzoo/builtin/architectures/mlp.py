@@ -62,9 +62,12 @@ class MLPDiscriminator(nn.Module):
 
 def build_mlp_gan(settings: MLPGANSettings, spec: DataSpec, options: BuildOptions) -> GANModels:
     """Build the fully connected GAN for data of any shape."""
+    generator = MLPGenerator(
+        settings, spec
+    )  # G first: the seed gives the same weights as before packing
     discriminator = MLPDiscriminator(settings, packed_spec(spec, options.pack), options)
     return GANModels(
-        generator=MLPGenerator(settings, spec),
+        generator=generator,
         discriminator=packed(discriminator, options.pack),
         latent_dim=settings.latent_dim,
         pack=options.pack,

@@ -42,7 +42,7 @@ def test_plugins_lists_this_package_as_loaded() -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     mine = [p for p in report["plugins"] if p["package"] == "ganzoo-relativistic"]
-    assert mine and mine[0]["hooks"] == ["register_datasets", "register_losses"]
+    assert mine and mine[0]["hooks"] == ["register_datasets", "register_losses", "register_recipes"]
     assert not [f for f in report["failures"] if f["package"] == "ganzoo-relativistic"]
 
 
