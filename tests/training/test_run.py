@@ -104,7 +104,8 @@ def test_sample_from_the_weights_file_alone(run_dir: Path, tmp_path: Path) -> No
     assert np.array_equal(samples, np.load(tmp_path / "y.npy"))  # same seed, same samples
     picture = run_cli("sample", str(run_dir), "-n", "9", "--out", str(tmp_path / "grid.png"))
     assert picture.returncode == 0, picture.stderr
-    assert Image.open(tmp_path / "grid.png").size == (3 * 30 + 2, 3 * 30 + 2)
+    side = 3 * (3 * 10 + 2)  # 3×3 images of 8 px with 2 px padding, shown 3× enlarged
+    assert Image.open(tmp_path / "grid.png").size == (side, side)
 
 
 def test_config_file_then_command_line(tmp_path: Path) -> None:
