@@ -6,6 +6,8 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from ganzoo.models import BuildOptions
+
 
 class ScaledTanh(nn.Module):
     """Tanh mapped onto a value range ``(low, high)``."""
@@ -42,3 +44,17 @@ def apply_spectral_norm(module: nn.Module) -> nn.Module:
         else:
             apply_spectral_norm(child)
     return module
+
+
+def flat_discriminator(layers: list[nn.Module], width: int, options: BuildOptions) -> nn.Sequential:
+    """``layers`` (ending in ``width`` features) → minibatch std if asked → one logit.
+
+    Spectral normalisation, if asked, covers every weight layer.
+    """
+    if options.minibatch_std:
+        layers.append(MinibatchStdDev())
+        width += 1
+    net = nn.Sequential(*layers, nn.Linear(width, 1))
+    if options.spectral_norm:
+        apply_spectral_norm(net)
+    return net

@@ -7,7 +7,7 @@ import math
 import torch
 from torch import nn
 
-from ganzoo.builtin.architectures.layers import MinibatchStdDev, ScaledTanh, apply_spectral_norm
+from ganzoo.builtin.architectures.layers import ScaledTanh, flat_discriminator
 from ganzoo.builtin.architectures.settings import MLPGANSettings
 from ganzoo.data.spec import DataSpec
 from ganzoo.models import BuildOptions, GANModels, packed, packed_spec
@@ -48,13 +48,7 @@ class MLPDiscriminator(nn.Module):
         for width in settings.discriminator_widths:
             layers += [nn.Linear(width_in, width), nn.LeakyReLU(settings.negative_slope)]
             width_in = width
-        if options.minibatch_std:
-            layers.append(MinibatchStdDev())
-            width_in += 1
-        layers.append(nn.Linear(width_in, 1))
-        self.net = nn.Sequential(*layers)
-        if options.spectral_norm:
-            apply_spectral_norm(self.net)
+        self.net = flat_discriminator(layers, width_in, options)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x).view(-1)

@@ -7,7 +7,7 @@ import math
 import torch
 from torch import nn
 
-from ganzoo.builtin.architectures.layers import MinibatchStdDev, ScaledTanh, apply_spectral_norm
+from ganzoo.builtin.architectures.layers import ScaledTanh, flat_discriminator
 from ganzoo.builtin.architectures.settings import PacGANMLPSettings
 from ganzoo.data.spec import DataSpec
 from ganzoo.models import BuildOptions, GANModels, packed, packed_spec
@@ -70,13 +70,7 @@ class PacGANMLPDiscriminator(nn.Module):
         for _ in range(settings.discriminator_depth):
             layers.append(Maxout(width_in, settings.discriminator_width, settings.maxout_pieces))
             width_in = settings.discriminator_width
-        if options.minibatch_std:
-            layers.append(MinibatchStdDev())
-            width_in += 1
-        layers.append(nn.Linear(width_in, 1))
-        self.net = nn.Sequential(*layers)
-        if options.spectral_norm:
-            apply_spectral_norm(self.net)
+        self.net = flat_discriminator(layers, width_in, options)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x).view(-1)
