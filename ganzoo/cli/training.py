@@ -95,9 +95,7 @@ def run_command(
             _resume(resume, steps, device, quiet)
         return
     with reported_by_rank_zero(same_everywhere=True):
-        options = {
-            k: v for k, v in context.params.items() if k in RunConfig.model_fields and k != "recipe"
-        }
+        options = {k: v for k, v in context.params.items() if k in RunConfig.model_fields}
         loss_options = {"lr_g": lr_g, "lr_d": lr_d}
         config = resolve_cli_config(
             architecture, recipe, config_file, assignments, options, loss_options

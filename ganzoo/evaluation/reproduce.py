@@ -67,9 +67,9 @@ def reproduce(
     registry = plugin_set().registry
     entry = registry.get("recipe", name)
     recipe = registry.recipe(name)
+    if seeds is not None and seeds < 1:
+        raise ConfigError(f"--seeds must be at least 1, got {seeds}")
     count = seeds or recipe.default_seeds
-    if count < 1:
-        raise ConfigError(f"--seeds must be at least 1, got {count}")
     out = out or Path("reproductions") / entry.name
     configs = [seed_config(entry.name, recipe, seed, out, steps, device, data_root)
                for seed in range(count)]  # fmt: skip
