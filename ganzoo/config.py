@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ganzoo.errors import ConfigError, closest
-from ganzoo.registry import format_validation_error
+from ganzoo.registry import format_validation_error, nulls_to_none
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -18,12 +18,15 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 Device = Literal["auto", "cpu", "cuda", "mps"]
+Precision = Literal["fp32", "bf16", "fp16"]
 COMPONENT_SECTIONS = {
     "architecture": "architecture_settings",
     "loss": "loss_settings",
     "dataset": "dataset_settings",
 }
 """Maps the prefix of a ``--set`` key to the config field holding that component's settings."""
+LOGGER_SECTION = "logger"
+"""The prefix of a logger's ``--set`` keys: ``logger.NAME.KEY``, into ``logger_settings``."""
 
 
 class RunConfig(BaseModel):
@@ -76,6 +79,31 @@ class RunConfig(BaseModel):
         description="Examples D judges at once (PacGAN packing); the batch, and each "
         "process's share of it, must be a multiple of it.",
     )
+    precision: Precision = Field(
+        "fp32",
+        description="fp32, or mixed precision: bf16 or fp16 autocast (fp16 with a gradient "
+        "scaler per network); gradient penalties and spectral norms stay in fp32.",
+    )
+    channels_last: bool | None = Field(
+        None,
+        description="Channels-last memory layout for convolutional networks; default: on "
+        "with CUDA, off elsewhere.",
+    )
+    compile: bool = Field(
+        False, description="Compile G and D with torch.compile (not for gradient penalties)."
+    )
+    deterministic: bool = Field(
+        False,
+        description="Deterministic algorithms only (cuDNN's autotuning off): slower, "
+        "repeatable on the same machine.",
+    )
+    loggers: list[str] = Field(
+        default_factory=list,
+        description="Loggers beside metrics.jsonl (always on), e.g. ['tensorboard'].",
+    )
+    logger_settings: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Each logger's settings, keyed by its name."
+    )
     architecture_settings: dict[str, Any] = Field(default_factory=dict)
     loss_settings: dict[str, Any] = Field(default_factory=dict)
     dataset_settings: dict[str, Any] = Field(default_factory=dict)
@@ -92,8 +120,16 @@ class RunConfig(BaseModel):
         return self
 
 
+METRIC_SECTION = "metric"
+"""The ``--set`` prefix of metric settings: ``metric.NAME.key=value``."""
+
+
 def parse_value(text: str) -> Any:
-    """Parse a ``--set`` value as a TOML value (``1e-4``, ``true``, ``[1, 2]``), else a string."""
+    """Parse a ``--set`` value as a TOML value (``1e-4``, ``true``, ``[1, 2]``), else a string.
+
+    ``none`` and ``null`` stay strings here; validation turns them into None where the
+    setting is optional.
+    """
     try:
         return tomllib.loads(f"value = {text}")["value"]
     except tomllib.TOMLDecodeError:
@@ -114,17 +150,58 @@ def parse_assignments(assignments: Iterable[str]) -> dict[str, Any]:
                 f"--set {item!r}: name one setting of a component, e.g. "
                 "--set loss.lr_g=1e-4 or --set architecture.latent_dim=64"
             )
-        if dot:
+        if dot and section == LOGGER_SECTION:
+            logger, dot, setting = name.partition(".")
+            if not (dot and logger.strip() and setting.strip()):
+                raise ConfigError(
+                    f"--set {item!r}: name a logger and its setting, e.g. "
+                    "--set logger.tensorboard.histograms_every=500"
+                )
+            result.setdefault("logger_settings", {}).setdefault(logger, {})[setting] = parse_value(
+                raw
+            )
+        elif dot:
             field = COMPONENT_SECTIONS.get(section, section)
             if field not in COMPONENT_SECTIONS.values():
+                where = (
+                    " (metric settings belong to 'ganzoo eval', 'compare' and 'reproduce')"
+                    if section == METRIC_SECTION
+                    else ""
+                )
                 raise ConfigError(
-                    f"unknown --set section {section!r} in {item!r}; "
-                    f"allowed: {', '.join(COMPONENT_SECTIONS)}"
+                    f"unknown --set section {section!r} in {item!r}{where}; "
+                    f"allowed: {', '.join([*COMPONENT_SECTIONS, LOGGER_SECTION])}"
                 )
             result.setdefault(field, {})[name] = parse_value(raw)
         else:
             result[key] = parse_value(raw)
     return result
+
+
+def split_metric_settings(
+    assignments: Iterable[str],
+) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """Separate ``metric.NAME.key=value`` items from run settings.
+
+    Returns:
+        The other assignments, unchanged, and ``{metric name: {key: value}}``.
+    """
+    others: list[str] = []
+    metrics: dict[str, dict[str, Any]] = {}
+    for item in assignments:
+        key, sep, raw = item.partition("=")
+        section, _, rest = key.strip().partition(".")
+        if section != METRIC_SECTION:
+            others.append(item)
+            continue
+        name, _, setting = rest.partition(".")
+        if not sep or not name.strip() or not setting.strip():
+            raise ConfigError(
+                f"--set {item!r}: metric settings are spelled metric.NAME.key=value, "
+                "e.g. --set metric.fid.weights=PATH"
+            )
+        metrics.setdefault(name.strip(), {})[setting.strip()] = parse_value(raw)
+    return others, metrics
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -148,6 +225,10 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
     for key, value in override.items():
         if key in COMPONENT_SECTIONS.values() and isinstance(merged.get(key), dict):
             merged[key] = {**merged[key], **value}
+        elif key == "logger_settings" and isinstance(merged.get(key), dict):
+            merged[key] = {
+                name: {**merged[key].get(name, {}), **settings} for name, settings in value.items()
+            } | {name: s for name, s in merged[key].items() if name not in value}
         else:
             merged[key] = value
     return merged
@@ -169,7 +250,7 @@ def build_config(*layers: Mapping[str, Any], source: str = "configuration") -> R
             ", and component settings go under architecture., loss. or dataset."
         )
     try:
-        return RunConfig.model_validate(merged)
+        return RunConfig.model_validate(nulls_to_none(RunConfig, merged))
     except ValidationError as error:
         raise ConfigError(f"invalid {source}: {format_validation_error(error)}") from None
 
@@ -182,13 +263,21 @@ def to_toml(config: RunConfig) -> str:
     ordered = {k: v for k, v in data.items() if not isinstance(v, dict)}
     for section, field in COMPONENT_SECTIONS.items():
         ordered[section + "_settings"] = data.get(field, {})
+    if data.get("logger_settings"):  # a setting set to None is written "none", as above
+        ordered["logger_settings"] = {
+            name: {k: "none" if v is None else v for k, v in settings.items()}
+            for name, settings in data["logger_settings"].items()
+        }
     return tomli_w.dumps(ordered)
 
 
 def _without_none(value: Any) -> Any:
-    """TOML has no null: drop unset (``None``) values at every depth; defaults restore them."""
-    if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_none(v) for v in value if v is not None]
-    return value
+    """TOML has no null: drop unset (``None``) run settings, where the default is None.
+
+    A component setting set to None is written ``"none"``, since its default may not be.
+    """
+    data = {k: v for k, v in value.items() if v is not None}
+    for field in COMPONENT_SECTIONS.values():
+        if field in data:
+            data[field] = {k: "none" if v is None else v for k, v in data[field].items()}
+    return data

@@ -57,11 +57,18 @@ def scatter_image(
     reference: torch.Tensor | None = None,
     title: str = "",
     limits: float | None = None,
+    real: torch.Tensor | None = None,
 ) -> Image.Image:
-    """A scatter plot of 2-D samples (blue) over reference points such as the true means (red)."""
+    """A scatter plot of 2-D samples (blue) over real examples (grey) and reference points
+    such as the true means (red)."""
     data = points.detach().float().cpu().numpy()
     figure, canvas = _figure(4, 4)
     axes = figure.subplots()
+    if real is not None:
+        shown = real.detach().float().cpu().numpy()
+        axes.scatter(shown[:, 0], shown[:, 1], s=2, alpha=0.3, color="tab:gray", label="real")
+        if limits is None and reference is None:  # fixed by the real data: plots compare
+            limits = min(float(np.abs(shown).max()) * 1.2 + 0.1, 1e3)
     axes.scatter(data[:, 0], data[:, 1], s=2, alpha=0.5, color="tab:blue", label="samples")
     if reference is not None:
         ref = reference.detach().float().cpu().numpy()
@@ -87,13 +94,14 @@ def samples_image(
     reference: torch.Tensor | None = None,
     nrow: int | None = None,
     title: str = "",
+    real: torch.Tensor | None = None,
 ) -> Image.Image:
-    """A grid for images, a scatter plot for 2-D points."""
+    """A grid for images, a scatter plot for 2-D points (over ``real`` examples, if given)."""
     if spec.is_image:
         return grid_image(samples, spec, nrow)
     if spec.shape != (2,):
         raise ValueError(f"cannot draw samples of shape {spec.shape}: only images and 2-D points")
-    return scatter_image(samples, reference, title)
+    return scatter_image(samples, reference, title, real=real)
 
 
 def save_gif(frames: Sequence[Path], path: Path, duration_ms: int = 400) -> None:

@@ -1,4 +1,4 @@
-"""The component registry: every architecture, loss, dataset and metric by name.
+"""The component registry: every architecture, loss, dataset, metric, recipe and logger by name.
 
 Entries come from plugins (see :mod:`ganzoo.plugins.loading`); this module only
 stores, finds and builds them.
@@ -10,17 +10,18 @@ import fnmatch
 import importlib
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ganzoo.errors import ConfigError, PluginError, UnknownComponentError
+from ganzoo.settings_table import describe_settings, jsonable
 
 if TYPE_CHECKING:
     from ganzoo.recipes import Recipe
 
-Kind = Literal["architecture", "loss", "dataset", "metric", "recipe"]
+Kind = Literal["architecture", "loss", "dataset", "metric", "recipe", "logger"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -74,7 +75,8 @@ class Entry:
             "package": self.package,
             "version": self.version,
             "aliases": list(self.aliases),
-            "settings": _jsonable(self.settings_schema()),
+            "settings": jsonable(self.settings_schema()),
+            "settings_schema": [info.to_json() for info in describe_settings(self.settings)],
         }
 
 
@@ -88,9 +90,25 @@ class Conflict:
     rejected_package: str
 
     def message(self) -> str:
+        """The clash, which registration won and why, and how to get the other one."""
+        from ganzoo.plugins.loading import CORE_DISTRIBUTION, LOAD_PLUGINS_ENV
+
+        kept, rejected = self.kept.package, self.rejected_package
+        clash = (
+            f"{self.kind} name {self.name!r} from {rejected} is already registered by "
+            f"{kept} ({self.kept.kind} {self.kept.name!r})"
+        )
+        if kept == rejected:
+            return f"{clash}; the first registration is kept, so {kept} must rename one"
+        if kept == CORE_DISTRIBUTION:
+            return (
+                f"{clash}; ganzoo's own components load first and always win, "
+                f"so {rejected} must use another name"
+            )
         return (
-            f"{self.kind} name {self.name!r} from {self.rejected_package} is already "
-            f"registered by {self.kept.package}; keeping the one from {self.kept.package}"
+            f"{clash}; kept {kept}'s, because plugins load in order of distribution name "
+            f"and the first registration wins; to use {rejected}'s, leave {kept} out with "
+            f"{LOAD_PLUGINS_ENV} (a comma-separated list of the plugins to load)"
         )
 
 
@@ -98,28 +116,29 @@ class Conflict:
 class Registry:
     """All registered components, keyed by kind and name."""
 
-    strict: bool = False
-    """Raise :class:`PluginError` on a name clash instead of reporting it."""
     _entries: dict[Kind, dict[str, Entry]] = field(default_factory=lambda: {k: {} for k in KINDS})
     _aliases: dict[Kind, dict[str, str]] = field(default_factory=lambda: {k: {} for k in KINDS})
     conflicts: list[Conflict] = field(default_factory=list)
 
     def add(self, entry: Entry) -> None:
-        """Add an entry; a name or alias already taken keeps the first one."""
+        """Add an entry; a name or alias already taken keeps the first one.
+
+        The clash is recorded in :attr:`conflicts`, and an alias lost to one is dropped
+        from the entry, so listings never show it.
+        """
         _check_entry(entry)
+        won: list[str] = []
         for name in (entry.name, *entry.aliases):
             existing = self._find(entry.kind, name)
-            if existing is not None:
-                conflict = Conflict(entry.kind, name, existing, entry.package)
-                if self.strict:
-                    raise PluginError(conflict.message())
-                self.conflicts.append(conflict)
-                if name == entry.name:
-                    return
-        self._entries[entry.kind][entry.name] = entry
-        for alias in entry.aliases:
-            if self._find(entry.kind, alias) is None:
-                self._aliases[entry.kind][alias] = entry.name
+            if existing is None:
+                won.append(name)
+                continue
+            self.conflicts.append(Conflict(entry.kind, name, existing, entry.package))
+            if name == entry.name:
+                return
+        self._entries[entry.kind][entry.name] = replace(entry, aliases=tuple(won[1:]))
+        for alias in won[1:]:
+            self._aliases[entry.kind][alias] = entry.name
 
     def _find(self, kind: Kind, name: str) -> Entry | None:
         entries = self._entries[kind]
@@ -234,20 +253,55 @@ def validate_settings(
             f"allowed: {', '.join(sorted(known)) or 'none'}"
         )
     try:
-        return entry.settings.model_validate(values)
+        return entry.settings.model_validate(nulls_to_none(entry.settings, values))
     except ValidationError as error:
         raise ConfigError(
-            f"invalid setting for {entry.kind} {entry.name!r}: {format_validation_error(error)}"
+            f"invalid setting for {entry.kind} {entry.name!r}: "
+            f"{format_validation_error(error, set_prefix=set_prefix(entry))}"
         ) from error
 
 
-def format_validation_error(error: ValidationError) -> str:
-    """One line naming each offending field, its value and what is allowed."""
+NULL_SPELLINGS = frozenset({"none", "null"})
+"""Strings that set an optional setting to None, in TOML (which has no null) and ``--set``."""
+
+
+def nulls_to_none(model: type[BaseModel], values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` with ``"none"``/``"null"`` turned into None for the fields that accept None."""
+    result = dict(values)
+    for key, value in values.items():
+        field = model.model_fields.get(key)
+        if field is None or not isinstance(value, str) or value.lower() not in NULL_SPELLINGS:
+            continue
+        if field.annotation is None:
+            continue
+        try:
+            TypeAdapter(field.annotation).validate_python(None)
+        except ValidationError:
+            continue
+        result[key] = None
+    return result
+
+
+def set_prefix(entry: Entry) -> str:
+    """How ``--set`` spells a setting of ``entry``: ``loss.``, or ``metric.fid.`` for the kinds
+    a command uses several of (metrics, loggers)."""
+    if entry.kind in ("metric", "logger"):
+        return f"{entry.kind}.{entry.name}."
+    return f"{entry.kind}."
+
+
+def format_validation_error(error: ValidationError, *, set_prefix: str | None = None) -> str:
+    """One line naming each offending field, its value and what is allowed.
+
+    With ``set_prefix`` (e.g. ``"dataset."``), a missing setting says how ``--set`` gives it.
+    """
     parts = []
     for problem in error.errors():
         where = ".".join(str(p) for p in problem["loc"]) or "value"
         value = problem.get("input")
         shown = f" (got {value!r})" if not isinstance(value, dict) else ""
+        if problem["type"] == "missing" and set_prefix is not None:
+            shown = f" (give it with --set {set_prefix}{where}=VALUE)"
         parts.append(f"{where}: {problem['msg'].lower()}{shown}")
     return "; ".join(parts)
 
@@ -294,13 +348,3 @@ def _check_recipe_factory(entry: Entry) -> None:
 
 def _matches(names: Iterable[str], patterns: list[str]) -> bool:
     return any(fnmatch.fnmatchcase(n, p) for n in names for p in patterns)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)

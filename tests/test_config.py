@@ -5,9 +5,12 @@ from __future__ import annotations
 import sys
 
 import pytest
+from pydantic import BaseModel
 
 from ganzoo.config import build_config, parse_assignments, to_toml
 from ganzoo.errors import ConfigError
+from ganzoo.plugins import plugin_set
+from ganzoo.registry import Entry, Kind, validate_settings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -15,7 +18,7 @@ else:
     import tomli as tomllib
 
 
-def test_unset_nested_settings_are_left_out_of_the_toml() -> None:
+def test_a_setting_set_to_none_is_written_none_and_reads_back_as_none() -> None:
     config = build_config(
         {
             "architecture": "dcgan",
@@ -24,8 +27,43 @@ def test_unset_nested_settings_are_left_out_of_the_toml() -> None:
         }
     )
     saved = tomllib.loads(to_toml(config))
-    assert saved["dataset_settings"] == {"path": "photos", "image_size": 32}
-    assert build_config(saved).dataset_settings == {"path": "photos", "image_size": 32}
+    assert saved["dataset_settings"] == {"path": "photos", "workers": "none", "image_size": 32}
+    registry = plugin_set().registry
+    settings = registry.settings("dataset", "image-folder", build_config(saved).dataset_settings)
+    assert settings is not None and settings.workers is None  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("spelling", ["none", "null", "None", "NULL"])
+def test_set_none_resets_an_optional_setting(spelling: str) -> None:
+    from_file = {"architecture": "mlp-gan", "ema": 0.999, "dataset": "image-folder",
+                 "dataset_settings": {"path": "photos", "workers": 4}}  # fmt: skip
+    config = build_config(
+        from_file, parse_assignments([f"ema={spelling}", f"dataset.workers={spelling}"])
+    )
+    assert config.ema is None
+    settings = plugin_set().registry.settings("dataset", "image-folder", config.dataset_settings)
+    assert settings.workers is None  # type: ignore[union-attr]
+
+
+def test_none_is_refused_where_a_setting_is_not_optional() -> None:
+    with pytest.raises(ConfigError, match="batch_size"):
+        build_config({"architecture": "mlp-gan"}, parse_assignments(["batch_size=none"]))
+    with pytest.raises(ConfigError, match=r"image_size.*'none'"):
+        plugin_set().registry.settings("dataset", "digits", {"image_size": "none"})
+
+
+class _NeedsPath(BaseModel):
+    path: str
+
+
+@pytest.mark.parametrize(
+    ("kind", "spelling"), [("dataset", "dataset.path"), ("metric", "metric.needs-path.path")]
+)
+def test_a_missing_required_setting_names_its_set_spelling(kind: Kind, spelling: str) -> None:
+    entry = Entry("needs-path", kind, lambda s: s, _NeedsPath, "test", (), "pkg", "1")
+    expected = rf"path: field required \(give it with --set {spelling}="
+    with pytest.raises(ConfigError, match=expected):
+        validate_settings(entry, {})
 
 
 def test_layers_override_in_order() -> None:

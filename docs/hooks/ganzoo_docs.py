@@ -9,8 +9,6 @@ plugin into a fresh registry and reads each component's pydantic settings model.
 from __future__ import annotations
 
 import re
-import types
-import typing
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ KIND_TITLES = {
     "dataset": "Datasets",
     "metric": "Metrics",
     "recipe": "Recipes",
+    "logger": "Loggers",
 }
 KIND_SECTIONS = {"architecture": "architecture", "loss": "loss", "dataset": "dataset"}
 """The ``--set`` prefix of each kind's settings (metrics are configured by the evaluator)."""
@@ -192,9 +191,9 @@ def component_catalogue() -> str:
         "",
         "<!-- Generated from the registry at build time; do not edit. -->",
         "",
-        "Every architecture, loss, dataset, metric and recipe that ships with ganzoo, with",
-        "its settings and their defaults. Installed plugins add more: `ganzoo list` shows",
-        "everything installed, `ganzoo list --json` the same with settings.",
+        "Every architecture, loss, dataset, metric, recipe and logger that ships with ganzoo,",
+        "with its settings and their defaults. Installed plugins add more: `ganzoo list`",
+        "shows everything installed, `ganzoo list --json` the same with settings.",
         "",
         "Change a setting for one run with `--set`, prefixed by the kind:",
         "",
@@ -260,6 +259,8 @@ def _component_section(entry: Any, registry: Any = None) -> list[str]:
     if doc and not doc.startswith(model.__name__ + "("):  # pydantic's default docstring
         lines += ["", doc]
     prefix = KIND_SECTIONS.get(entry.kind)
+    if entry.kind in ("logger", "metric"):  # --set metric.NAME.KEY=VALUE
+        prefix = f"{entry.kind}.{entry.name}"
     lines += [
         "",
         f"Settings (`{_qualified(model)}`):",
@@ -267,47 +268,21 @@ def _component_section(entry: Any, registry: Any = None) -> list[str]:
         "| setting | type | default | allowed | description |",
         "|---|---|---|---|---|",
     ]
-    for key, info in model.model_fields.items():
-        name = f"{prefix}.{key}" if prefix else key
-        default = (
-            "required"
-            if info.is_required()
-            else _value(info.get_default(call_default_factory=True))
-        )
+    from ganzoo.settings_table import describe_settings
+
+    for info in describe_settings(model):
+        name = f"{prefix}.{info.name}" if prefix else info.name
+        default = "required" if info.required else _value(info.default)
         lines.append(
-            f"| `{name}` | {_escape(_type_name(info.annotation))} | {default} | "
-            f"{_escape(_constraints(info.metadata))} | {_escape(info.description or '')} |"
+            f"| `{name}` | {_escape(_code_choices(info.type))} | {default} | "
+            f"{_escape(info.bounds)} | {_escape(info.description)} |"
         )
     return lines
 
 
-def _type_name(annotation: Any) -> str:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Literal:
-        return " | ".join(
-            f"`{v}`" if isinstance(v, str) else str(v) for v in typing.get_args(annotation)
-        )
-    if origin in (typing.Union, types.UnionType):
-        return " or ".join(_type_name(a) for a in typing.get_args(annotation))
-    if annotation is type(None):
-        return "none"
-    if isinstance(annotation, type) and origin is None:
-        return annotation.__name__
-    return str(annotation).replace("typing.", "").replace("pathlib.", "")
-
-
-def _constraints(metadata: list[Any]) -> str:
-    symbols = {"gt": ">", "ge": "≥", "lt": "<", "le": "≤"}
-    parts = []
-    for item in metadata:
-        for attr, symbol in symbols.items():
-            if getattr(item, attr, None) is not None:
-                parts.append(f"{symbol} {getattr(item, attr):g}")
-        if getattr(item, "min_length", None) is not None:
-            parts.append("non-empty" if item.min_length == 1 else f"≥ {item.min_length} items")
-        if getattr(item, "max_length", None) is not None:
-            parts.append(f"≤ {item.max_length} items")
-    return ", ".join(parts)
+def _code_choices(type_text: str) -> str:
+    """Quoted choices of a type (``"adam" | "rmsprop"``) as code: `` `adam` | `rmsprop` ``."""
+    return re.sub(r'"([^"]*)"', r"`\1`", type_text)
 
 
 def _value(value: Any) -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 
 from ganzoo.cli.common import note_live_run, print_plugin_warnings, stderr, stdout
+from ganzoo.config import split_metric_settings
 from ganzoo.errors import ConfigError
 
 
@@ -19,11 +21,15 @@ def eval_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the fake and real samples."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or mps."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    assignments: list[str] = typer.Option(
+        [], "--set", "-s", help="A metric setting, metric.NAME.key=value (repeat)."
+    ),
 ) -> None:
     """Evaluate a run; prints a table and writes eval.json into the run directory."""
     print_plugin_warnings()
     if num_samples is not None and num_samples < 2:
         raise ConfigError(f"-n must be at least 2, got {num_samples}")
+    settings = metric_settings_only(assignments)
     from ganzoo.evaluation.session import evaluate_run
     from ganzoo.training.setup import resolve_device
 
@@ -32,6 +38,7 @@ def eval_command(
         run_dir,
         metrics or None,
         num_samples=num_samples,
+        settings=settings,
         seed=seed,
         device=resolve_device(device),
         progress=lambda line: stderr.print(f"[dim]{line}[/]"),
@@ -39,17 +46,45 @@ def eval_command(
     if as_json:
         typer.echo(json.dumps(document, indent=2))
         return
-    stdout.print(metrics_table(document["metrics"], title=f"{run_dir} (step {document['step']})"))
+    title = f"{run_dir} (step {document['step']})"
+    stdout.print(metrics_table(document["metrics"], document.get("protocols", {}), title=title))
 
 
-def metrics_table(metrics: dict[str, dict[str, float]], title: str = "") -> Table:
+def metric_settings_only(assignments: list[str]) -> dict[str, dict[str, Any]]:
+    """``--set`` items of a command that takes metric settings only."""
+    others, settings = split_metric_settings(assignments)
+    if others:
+        raise ConfigError(
+            f"--set {others[0]!r}: this command takes metric settings only, spelled "
+            "metric.NAME.key=value (e.g. --set metric.fid.weights=PATH)"
+        )
+    return settings
+
+
+def metrics_table(
+    metrics: dict[str, dict[str, float]],
+    protocols: dict[str, dict[str, str | int]] | None = None,
+    title: str = "",
+) -> Table:
+    """One row per number; a metric's first row also says what it was computed on."""
+    protocols = protocols or {}
     table = Table(title=title, title_justify="left", header_style="bold")
-    for column in ("metric", "value", ""):
+    for column in ("metric", "value", "", "computed on"):
         table.add_column(column, justify="right" if column == "" else "left")
     for metric, values in metrics.items():
+        on = describe_protocol(protocols.get(metric, {}))
         for index, (key, value) in enumerate(values.items()):
-            table.add_row(metric if index == 0 else "", key, f"{value:.4g}")
+            first = index == 0
+            table.add_row(metric if first else "", key, f"{value:.4g}", on if first else "")
     return table
+
+
+def describe_protocol(protocol: dict[str, str | int]) -> str:
+    """``num_samples=50,000 num_real=50,000 split=train``: a metric's protocol on one line."""
+    return " ".join(
+        f"{key}={value:,}" if isinstance(value, int) else f"{key}={value}"
+        for key, value in protocol.items()
+    )
 
 
 def compare_command(
@@ -62,7 +97,12 @@ def compare_command(
     batch_size: int | None = typer.Option(None, "--batch-size", "-b", help="Batch size."),
     metrics: list[str] = typer.Option([], "--metric", "-m", help="Metric (repeat)."),
     num_samples: int | None = typer.Option(None, "-n", help="Samples per metric."),
-    assignments: list[str] = typer.Option([], "--set", "-s", help="key=value for every run."),
+    assignments: list[str] = typer.Option(
+        [],
+        "--set",
+        "-s",
+        help="key=value for every run, or metric.NAME.key=value for a metric (repeat).",
+    ),
     out: Path | None = typer.Option(None, "--out", "-o", help="Report folder."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or mps."),
 ) -> None:
@@ -107,6 +147,9 @@ def reproduce_command(
     ),
     data_root: Path | None = typer.Option(None, "--data-root", help="Folder of dataset files."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or mps."),
+    assignments: list[str] = typer.Option(
+        [], "--set", "-s", help="A metric setting, metric.NAME.key=value (repeat)."
+    ),
 ) -> None:
     """Train a recipe over seeds, evaluate each, and set the figures beside the published ones.
 
@@ -115,6 +158,7 @@ def reproduce_command(
     result, reported with exit code 0.
     """
     print_plugin_warnings()
+    settings = metric_settings_only(assignments)
     from ganzoo.evaluation.reproduce import reproduce
 
     report = reproduce(
@@ -124,6 +168,7 @@ def reproduce_command(
         steps=steps,
         device=device,
         data_root=data_root,
+        metric_settings=settings,
         console=stderr,
     )
     stdout.print(str(report))

@@ -28,10 +28,18 @@ def new_plugin_command(
         f"created {shown}: plugin package {names.name} (module {names.module}) "
         f"with the example loss {names.loss_name}"
     )
-    stdout.print("next:")
-    stdout.print(f"  pip install -e {shown}")
+    editable = f'"{shown}[test]"'
+    stdout.print("next (in the environment that has ganzoo):")
+    stdout.print(f"  {_installer()} install -e {editable}", markup=False)
     stdout.print(f"  pytest {shown}")
     stdout.print(f"  ganzoo list {names.loss_name}")
+
+
+def _installer() -> str:
+    """``pip``, or ``uv pip`` in an environment made by uv (which has no pip of its own)."""
+    import importlib.util
+
+    return "pip" if importlib.util.find_spec("pip") is not None else "uv pip"
 
 
 def _shown(folder: Path) -> str:

@@ -11,8 +11,10 @@ if TYPE_CHECKING:  # for type checkers; at run time these load on first use
     from ganzoo.data.context import default_context
     from ganzoo.data.memory import InMemorySource
     from ganzoo.data.mixture import GaussianMixtureSource
+    from ganzoo.data.order import batch_generator
     from ganzoo.data.source import Batch, DataContext, DataSource
     from ganzoo.data.streaming import StreamingImageSource
+    from ganzoo.data.tensors import TensorSource
 
 __all__ = [
     "Batch",
@@ -22,6 +24,8 @@ __all__ = [
     "GaussianMixtureSource",
     "InMemorySource",
     "StreamingImageSource",
+    "TensorSource",
+    "batch_generator",
     "default_context",
 ]
 
@@ -32,6 +36,8 @@ _LAZY = {
     "GaussianMixtureSource": "mixture",
     "InMemorySource": "memory",
     "StreamingImageSource": "streaming",
+    "TensorSource": "tensors",
+    "batch_generator": "order",
     "default_context": "context",
 }
 

@@ -21,6 +21,16 @@ def generator(*parts: int | str) -> torch.Generator:
     return torch.Generator().manual_seed(derive_seed(*parts))
 
 
+def batch_generator(seed: int, index: int | str, *stream: int | str) -> torch.Generator:
+    """The random generator of batch ``index`` in a run seeded ``seed``.
+
+    A dataset that samples afresh (a distribution, not a finite set) draws batch ``index``
+    with it, so the batch is the same however the run got there (resumed or not).
+    ``stream`` separates independent draws within one batch.
+    """
+    return generator("batch", seed, index, *stream)
+
+
 def permutation(n: int, *parts: int | str) -> torch.Tensor:
     """A permutation of ``range(n)`` determined by ``parts``."""
     return torch.randperm(n, generator=generator(*parts))

@@ -66,6 +66,15 @@ class DataSource(ABC):
         x = torch.cat(chunks)[:n]
         return Batch(x, torch.cat(labels)[:n] if labels else None)
 
+    def plot_reference(self, n: int, *, seed: int) -> torch.Tensor | None:
+        """Real examples drawn behind the samples of a run's 2-D scatter plots, or None.
+
+        By default ``n`` real examples (fewer for a smaller dataset); override it to
+        show something else, or return None to show the samples alone.
+        """
+        n = n if self.size is None else min(n, self.size)
+        return self.sample(n, seed=seed, device=torch.device("cpu")).x
+
     def describe(self) -> str:
         """One line for logs: what was loaded."""
         size = f"{self.size:,} examples" if self.size is not None else "sampled afresh"

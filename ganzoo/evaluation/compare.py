@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ganzoo.config import RunConfig, build_config, parse_assignments
+from ganzoo.config import RunConfig, build_config, parse_assignments, split_metric_settings
 from ganzoo.errors import ConfigError
 from ganzoo.storage.layout import RunLayout
 
@@ -35,6 +35,7 @@ class CompareRequest:
     metrics: list[str] | None = None
     num_samples: int | None = None
     assignments: list[str] = field(default_factory=list)
+    """``--set`` items; ``metric.NAME.key=value`` ones are metric settings."""
     out: Path | None = None
     device: str = "auto"
 
@@ -44,7 +45,7 @@ class CompareRequest:
         from ganzoo.training.setup import validate_config
 
         registry = plugin_set().registry
-        overrides = parse_assignments(self.assignments)
+        overrides = parse_assignments(split_metric_settings(self.assignments)[0])
         configs = []
         for loss in self.losses:
             for seed in range(self.seeds):
@@ -69,7 +70,7 @@ class CompareRequest:
 
 def run_comparison(request: CompareRequest, console: Console | None = None) -> Path:
     """Train and evaluate every combination; returns the report folder."""
-    from ganzoo.evaluation.session import evaluate_run
+    from ganzoo.evaluation.session import check_metrics, evaluate_run
     from ganzoo.training.loop import train
 
     console = console or Console(stderr=True)
@@ -80,6 +81,8 @@ def run_comparison(request: CompareRequest, console: Console | None = None) -> P
     if report_dir.exists() and any(report_dir.iterdir()):
         raise ConfigError(f"--out {report_dir} already exists and is not empty; choose another")
     configs = request.configs(report_dir)
+    metric_settings = split_metric_settings(request.assignments)[1]
+    check_metrics(configs[0], request.metrics, metric_settings)
     documents: list[dict[str, Any]] = []
     columns = (
         TextColumn("[bold]{task.description}"),
@@ -94,7 +97,12 @@ def run_comparison(request: CompareRequest, console: Console | None = None) -> P
             run_dir = train(config, show_progress=False, show_summary=False)
             progress.update(task, description=f"{config.loss} seed {config.seed}: evaluating")
             document = evaluate_run(
-                run_dir, request.metrics, num_samples=request.num_samples, seed=0, device="cpu"
+                run_dir,
+                request.metrics,
+                num_samples=request.num_samples,
+                settings=metric_settings,
+                seed=0,
+                device="cpu",
             )
             document["seed"] = config.seed
             documents.append(document)

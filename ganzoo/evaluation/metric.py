@@ -47,8 +47,16 @@ class EvalContext:
     seed: int = 0
     progress: Callable[[str], None] | None = None
     """Receives one-line progress messages (e.g. printed by the CLI)."""
+    protocols: dict[str, dict[str, str | int]] = field(default_factory=dict)
+    """What each metric's numbers were computed on (:meth:`Metric.protocol`), by metric name."""
     _fake: dict[int, torch.Tensor] = field(default_factory=dict, repr=False)
     _real: dict[int, torch.Tensor] = field(default_factory=dict, repr=False)
+    _shared: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def real_split(self) -> str:
+        """The real data's split: the dataset's ``split`` setting, else ``train``."""
+        return str(self.dataset_settings.get("split", "train"))
 
     def samples_for(self, default: int) -> int:
         """The number of samples a metric should use: ``num_samples`` or its own default."""
@@ -65,6 +73,15 @@ class EvalContext:
         return _cached(
             self._real, n, lambda k: self.real.sample(k, seed=self.seed, device=self.device).x
         )
+
+    def shared(self, key: str, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per context and shared by the metrics that ask for ``key``.
+
+        For what several metrics of one evaluation need: a loaded feature network, features.
+        """
+        if key not in self._shared:
+            self._shared[key] = make()
+        return self._shared[key]
 
     def log(self, message: str) -> None:
         """Report progress, if anyone listens."""
@@ -85,6 +102,9 @@ class Metric(ABC):
     """
 
     generic: ClassVar[bool] = False
+    keys: ClassVar[tuple[str, ...]] = ()
+    """The numbers :meth:`compute` returns, e.g. ``("fid",)``; :mod:`ganzoo.testing` checks
+    a metric returns exactly these. Empty: not declared."""
 
     @abstractmethod
     def applies_to(self, dataset: str, spec: DataSpec) -> bool:
@@ -101,6 +121,14 @@ class Metric(ABC):
     @abstractmethod
     def compute(self, context: EvalContext) -> dict[str, float]:
         """The metric's numbers, keyed by snake_case names (plain floats, JSON-ready)."""
+
+    def protocol(self, context: EvalContext) -> dict[str, str | int]:
+        """What :meth:`compute` uses: e.g. ``num_samples``, ``num_real`` and the real ``split``.
+
+        Saved beside the numbers in ``eval.json`` and printed with them, since a figure
+        such as FID depends on both. Empty by default.
+        """
+        return {}
 
 
 def _cached(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,12 +55,15 @@ def reproduce(
     steps: int | None = None,
     device: str = "auto",
     data_root: Path | None = None,
+    metric_settings: Mapping[str, Mapping[str, Any]] | None = None,
     console: Console | None = None,
 ) -> Path:
     """Train recipe ``name`` with seeds 0 … N-1 in ``out``, evaluate, write the report.
 
     Finished seeds (an ``eval.json`` of the recipe's protocol at the final step) are
-    kept; a seed with checkpoints resumes from the newest. Returns the report folder.
+    kept; a seed with checkpoints resumes from the newest. ``metric_settings`` (``--set
+    metric.NAME.key=value``) override the protocol's, and the report names them.
+    Returns the report folder.
     """
     from ganzoo.plugins import plugin_set
 
@@ -84,12 +88,12 @@ def reproduce(
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task(f"{entry.name}", total=count)
         for config in configs:
-            result = run_seed(config, recipe, progress, task)
+            result = run_seed(config, recipe, progress, task, metric_settings or {})
             progress.console.print(f"seed {config.seed}: {result.how}; {_one_line(result, recipe)}")
             results.append(result)
             progress.advance(task)
     rows = summarise(results, recipe)
-    write_report(out, entry.name, recipe, results, rows, steps)
+    write_report(out, entry.name, recipe, results, rows, steps, metric_settings or {})
     console.print(verdict_table(entry.name, recipe, rows, len(results)))
     console.print(f"report: {out / REPORT_FILE}, board: {out / BOARD_FILE}")
     return out
@@ -110,7 +114,13 @@ def seed_config(
     return build_config(recipe.config, overrides, source=f"recipe {name!r}")
 
 
-def run_seed(config: RunConfig, recipe: Recipe, progress: Progress, task: Any) -> SeedResult:
+def run_seed(
+    config: RunConfig,
+    recipe: Recipe,
+    progress: Progress,
+    task: Any,
+    metric_settings: Mapping[str, Mapping[str, Any]],
+) -> SeedResult:
     """Train (or resume, or keep) one seed and evaluate it by the recipe's protocol."""
     from ganzoo.evaluation.session import evaluate_run
     from ganzoo.training.loop import resume, train
@@ -135,7 +145,7 @@ def run_seed(config: RunConfig, recipe: Recipe, progress: Progress, task: Any) -
             run_dir,
             recipe.protocol.metrics,
             num_samples=recipe.protocol.num_samples,
-            settings=recipe.protocol.settings,
+            settings=_merged(recipe.protocol.settings, metric_settings),
             seed=0,
             device="cpu",
         )
@@ -145,6 +155,16 @@ def run_seed(config: RunConfig, recipe: Recipe, progress: Progress, task: Any) -
         for key, value in values.items()
     }
     return SeedResult(config.seed, run_dir, figures, training_seconds(run_dir), how)
+
+
+def _merged(
+    protocol: Mapping[str, Mapping[str, Any]], given: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The protocol's metric settings, overridden key by key by the given ones."""
+    merged = {name: dict(values) for name, values in protocol.items()}
+    for name, values in given.items():
+        merged.setdefault(name, {}).update(values)
+    return merged
 
 
 def _finished_evaluation(run_dir: Path, config: RunConfig, recipe: Recipe) -> dict[str, Any] | None:
@@ -212,6 +232,7 @@ def write_report(
     results: list[SeedResult],
     rows: list[Row],
     steps: int | None,
+    metric_settings: Mapping[str, Mapping[str, Any]],
 ) -> None:
     """``report.md``, ``results.json`` and ``board.png`` (each seed's final samples)."""
     which = "Published" if recipe.reference.published else "Target"
@@ -232,6 +253,9 @@ def write_report(
     ]
     if steps is not None:
         lines += ["", f"**Budget changed to {steps} steps**: not the recipe's protocol."]
+    changed = [f"{metric}.{key}" for metric, values in metric_settings.items() for key in values]
+    if changed:
+        lines += ["", f"Metric settings given with --set: {', '.join(changed)}."]
     if recipe.departures:
         lines += ["", "Departures from the source:", "", *[f"- {d}" for d in recipe.departures]]
     (out / REPORT_FILE).write_text("\n".join(lines) + "\n")
@@ -241,6 +265,7 @@ def write_report(
         "protocol": recipe.protocol.model_dump(mode="json"),
         "departures": recipe.departures,
         "steps_override": steps,
+        "metric_settings": {name: dict(values) for name, values in metric_settings.items()},
         "seeds": [
             {
                 "seed": r.seed,

@@ -35,6 +35,14 @@ def default_metrics(dataset: str, spec: DataSpec, *, registry: Registry | None =
     Dataset-specific metrics win; generic metrics (``Metric.generic``, e.g. Inception
     features for any image) are chosen only where no specific metric applies.
     """
+    specific, generic = applicable_metrics(dataset, spec, registry=registry)
+    return specific or generic
+
+
+def applicable_metrics(
+    dataset: str, spec: DataSpec, *, registry: Registry | None = None
+) -> tuple[list[str], list[str]]:
+    """``(specific, generic)``: the names of the metrics that apply to ``dataset``."""
     registry = registry or _registry()
     specific: list[str] = []
     generic: list[str] = []
@@ -45,7 +53,7 @@ def default_metrics(dataset: str, spec: DataSpec, *, registry: Registry | None =
             continue
         if metric.applies_to(dataset, spec):
             (generic if metric.generic else specific).append(entry.name)
-    return specific or generic
+    return specific, generic
 
 
 def plan_metrics(
@@ -57,33 +65,63 @@ def plan_metrics(
 ) -> MetricPlan:
     """Build the named metrics, or the defaults for the context's dataset.
 
-    Named metrics that do not apply to the dataset are a :class:`ConfigError`; default
-    ones that are unavailable (:meth:`Metric.unavailable`) are skipped with a reason.
+    Named metrics that do not apply to the dataset are a :class:`ConfigError`. Default
+    ones that are unavailable (:meth:`Metric.unavailable`) are skipped with a reason; when
+    every specific metric declines, the generic ones run instead. No metric at all to run
+    is a :class:`ConfigError` naming the reasons.
     """
     registry = registry or _registry()
-    settings = settings or {}
-    explicit = bool(names)
-    chosen = (
-        list(names or [])
-        if explicit
-        else default_metrics(context.dataset, context.spec, registry=registry)
-    )
+    settings = _by_canonical_name(settings or {}, registry)
     plan = MetricPlan(metrics={})
-    for name in chosen:
-        canonical = registry.get("metric", name).name
-        metric: Metric = registry.build("metric", canonical, settings.get(name))
-        if explicit and not metric.applies_to(context.dataset, context.spec):
-            raise ConfigError(
-                f"metric {canonical!r} does not apply to dataset {context.dataset!r} "
-                f"({context.spec.describe()}); metrics that do: "
-                f"{', '.join(default_metrics(context.dataset, context.spec, registry=registry))}"
-            )
-        reason = None if explicit else metric.unavailable(context)
-        if reason is None:
+    if names:
+        for name in names:
+            canonical = registry.get("metric", name).name
+            metric: Metric = registry.build("metric", canonical, settings.get(canonical))
+            if not metric.applies_to(context.dataset, context.spec):
+                choices = default_metrics(context.dataset, context.spec, registry=registry)
+                raise ConfigError(
+                    f"metric {canonical!r} does not apply to dataset {context.dataset!r} "
+                    f"({context.spec.describe()}); metrics that do: "
+                    f"{', '.join(choices) or 'none is installed'}"
+                )
             plan.metrics[canonical] = metric
-        else:
-            plan.skipped[canonical] = reason
+        return _check_settings_used(plan, settings)
+    for group in applicable_metrics(context.dataset, context.spec, registry=registry):
+        for name in group:
+            metric = registry.build("metric", name, settings.get(name))
+            reason = metric.unavailable(context)
+            if reason is None:
+                plan.metrics[name] = metric
+            else:
+                plan.skipped[name] = reason
+        if plan.metrics:
+            break
+    if not plan.metrics:
+        reasons = "; ".join(f"{name}: {why}" for name, why in plan.skipped.items())
+        raise ConfigError(
+            f"no metric can evaluate dataset {context.dataset!r} ({context.spec.describe()}): "
+            f"{reasons or 'no installed metric applies to it'}; install or write a metric "
+            "plugin that does (see 'ganzoo list --kind metric')"
+        )
+    return _check_settings_used(plan, settings)
+
+
+def _check_settings_used(plan: MetricPlan, settings: Mapping[str, Any]) -> MetricPlan:
+    """Refuse settings for a metric the plan does not run: they would be ignored silently."""
+    unused = sorted(set(settings) - set(plan.metrics))
+    if unused:
+        raise ConfigError(
+            f"settings given for metric {unused[0]!r}, which this evaluation does not run "
+            f"(it runs {', '.join(plan.metrics)}); name it with --metric {unused[0]}"
+        )
     return plan
+
+
+def _by_canonical_name(
+    settings: Mapping[str, Mapping[str, Any]], registry: Registry
+) -> dict[str, Mapping[str, Any]]:
+    """Per-metric settings keyed by each metric's registered name (an alias resolves)."""
+    return {registry.get("metric", name).name: values for name, values in settings.items()}
 
 
 def evaluate(
@@ -114,6 +152,8 @@ def evaluate(
         context.log(f"computing {name}")
         values = metric.compute(context)
         results[name] = {key: _to_float(name, key, value) for key, value in values.items()}
+        if protocol := metric.protocol(context):
+            context.protocols[name] = dict(protocol)
         context.log(f"{name} done in {time.perf_counter() - started:.1f}s")
     return results
 
@@ -121,7 +161,11 @@ def evaluate(
 def results_document(
     context: EvalContext, results: Mapping[str, Mapping[str, float]], **extra: Any
 ) -> dict[str, Any]:
-    """The JSON document saved as ``eval.json``: results plus what they were computed on."""
+    """The JSON document saved as ``eval.json``: results plus what they were computed on.
+
+    ``protocols`` holds, per metric that reports one, the sample counts and the real
+    split its numbers come from (:meth:`Metric.protocol`).
+    """
     return {
         "dataset": context.dataset,
         "dataset_settings": dict(context.dataset_settings),
@@ -129,6 +173,9 @@ def results_document(
         "seed": context.seed,
         **extra,
         "metrics": {name: dict(values) for name, values in results.items()},
+        "protocols": {
+            name: dict(context.protocols[name]) for name in results if name in context.protocols
+        },
     }
 
 

@@ -8,11 +8,12 @@ from typing import Any
 
 import torch
 
-from ganzoo.config import build_config, read_toml
+from ganzoo.config import RunConfig, build_config, read_toml
 from ganzoo.errors import ConfigError
 from ganzoo.evaluation.metric import EvalContext
-from ganzoo.evaluation.run import evaluate, results_document, save_results
+from ganzoo.evaluation.run import evaluate, plan_metrics, results_document, save_results
 from ganzoo.evaluation.sampling import generator_sampler
+from ganzoo.registry import Registry
 from ganzoo.storage.layout import RunLayout
 
 
@@ -37,8 +38,6 @@ def evaluate_run(
         device: where to run the generator and feature extractors.
         progress: receives one-line progress messages.
     """
-    from ganzoo.data.context import cache_dir, default_context
-    from ganzoo.plugins import plugin_set
     from ganzoo.storage.weights import load_generator
 
     run_dir = Path(run_dir)
@@ -48,25 +47,14 @@ def evaluate_run(
     config = build_config(read_toml(layout.config), source=str(layout.config))
     device = torch.device(device)
     generator = load_generator(run_dir, device=device)
-    registry = plugin_set().registry
-    context_for_data = default_context(config.data_root)
-    source = registry.build("dataset", config.dataset, config.dataset_settings, context_for_data)
     classes = generator.spec.num_classes if generator.conditional else None
-    context = EvalContext(
-        generate=generator_sampler(
-            generator.module, generator.latent_dim, seed=seed, device=device, num_classes=classes
-        ),
-        real=source,
-        dataset=config.dataset,
-        spec=source.spec,
-        dataset_settings=dict(config.dataset_settings),
-        num_samples=num_samples,
-        device=device,
-        cache_dir=cache_dir(),
-        data_root=context_for_data.data_root,
-        seed=seed,
-        progress=progress,
+    generate = generator_sampler(
+        generator.module, generator.latent_dim, seed=seed, device=device, num_classes=classes
     )
+    context = eval_context(
+        config, generate, num_samples=num_samples, seed=seed, device=device, progress=progress
+    )
+    registry = _registry()
     results = evaluate(
         context, list(metrics) if metrics else None, settings=settings, registry=registry
     )
@@ -80,4 +68,78 @@ def evaluate_run(
         weights=generator.path.name,
     )
     save_results(run_dir, document)
+    if config.loggers:
+        hand_to_loggers(config, run_dir, document, progress)
     return document
+
+
+def hand_to_loggers(
+    config: RunConfig,
+    run_dir: Path,
+    document: Mapping[str, Any],
+    progress: Callable[[str], None] | None,
+) -> None:
+    """Append the figures to the run's loggers (its TensorBoard events, say); eval.json is
+    written already, so a logger that cannot be built now is a note, not an error."""
+    from ganzoo.errors import GanzooError
+    from ganzoo.training.tracking import log_evaluation
+
+    try:
+        log_evaluation(config, run_dir, _registry(), document["step"], document["metrics"])
+    except GanzooError as error:
+        if progress is not None:
+            progress(f"figures not handed to the run's loggers: {error}")
+
+
+def eval_context(
+    config: RunConfig,
+    generate: Callable[[int], torch.Tensor],
+    *,
+    num_samples: int | None = None,
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+    progress: Callable[[str], None] | None = None,
+) -> EvalContext:
+    """The evaluation context of a run of ``config`` whose generator samples with ``generate``."""
+    from ganzoo.data.context import cache_dir, default_context
+
+    context_for_data = default_context(config.data_root)
+    source = _registry().build("dataset", config.dataset, config.dataset_settings, context_for_data)
+    return EvalContext(
+        generate=generate,
+        real=source,
+        dataset=config.dataset,
+        spec=source.spec,
+        dataset_settings=dict(config.dataset_settings),
+        num_samples=num_samples,
+        device=torch.device(device),
+        cache_dir=cache_dir(),
+        data_root=context_for_data.data_root,
+        seed=seed,
+        progress=progress,
+    )
+
+
+def check_metrics(
+    config: RunConfig,
+    metrics: Sequence[str] | None,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[str]:
+    """The metrics an evaluation of a run of ``config`` would compute, checked before training.
+
+    Raises :class:`ConfigError` when a named metric does not apply or no metric can run.
+    """
+
+    def no_generator(n: int) -> torch.Tensor:
+        raise RuntimeError("check_metrics builds metrics only; it never samples")
+
+    plan = plan_metrics(
+        eval_context(config, no_generator), metrics, settings=settings, registry=_registry()
+    )
+    return list(plan.metrics)
+
+
+def _registry() -> Registry:
+    from ganzoo.plugins import plugin_set
+
+    return plugin_set().registry

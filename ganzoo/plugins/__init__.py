@@ -9,6 +9,7 @@ from ganzoo.plugins.loading import (
     PluginFailure,
     PluginSet,
     Registrar,
+    is_strict,
     load,
 )
 
@@ -29,11 +30,18 @@ __all__ = [
 _loaded: PluginSet | None = None
 
 
-def plugin_set() -> PluginSet:
-    """The plugins of this process, loaded on first use."""
+def plugin_set(*, check_strict: bool = True) -> PluginSet:
+    """The plugins of this process, loaded on first use.
+
+    In strict mode (``GANZOO_STRICT``) a clash or contract breach raises
+    :class:`~ganzoo.errors.PluginError`, unless ``check_strict`` is False (``ganzoo
+    plugins`` shows every problem that way).
+    """
     global _loaded
     if _loaded is None:
-        _loaded = load()
+        _loaded = load(strict=False)
+    if check_strict and is_strict():
+        _loaded.check_strict()
     return _loaded
 
 

@@ -41,6 +41,10 @@ class GanzooHookSpecs:
         """Register recipes (complete run configurations and the results they reproduce)."""
 
     @hookspec
+    def register_loggers(self, register: Any) -> None:
+        """Register loggers (they receive a run's scalars, sample grids, config and evaluation)."""
+
+    @hookspec
     def register_commands(self, cli: Any) -> None:
         """Add subcommands to the ``ganzoo`` command line (a ``typer.Typer`` app)."""
 
@@ -51,5 +55,6 @@ COMPONENT_HOOKS: dict[str, str] = {
     "dataset": "register_datasets",
     "metric": "register_metrics",
     "recipe": "register_recipes",
+    "logger": "register_loggers",
 }
 """Maps each component kind to the hook that registers it."""

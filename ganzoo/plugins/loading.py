@@ -41,6 +41,11 @@ class PluginFailure:
     version: str
     error: str
     hook: str | None = None
+    entry_point: str = ""
+    """The entry point (``name = module``) it came from, where known."""
+    breach: bool = False
+    """A breach of the contract (bad name, unknown hook), an error in strict mode; an import
+    failure or an exception inside a hook is not."""
 
     def message(self) -> str:
         where = f" in {self.hook}" if self.hook else ""
@@ -66,10 +71,32 @@ class PluginSet:
     manager: pluggy.PluginManager
     plugins: list[LoadedPlugin] = field(default_factory=list)
     failures: list[PluginFailure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Other things the user should hear about (e.g. an unknown name in GANZOO_LOAD_PLUGINS)."""
+
+    def strict_problems(self) -> list[str]:
+        """What strict mode (``GANZOO_STRICT``) turns into an error: clashes and breaches."""
+        return [f.message() for f in self.failures if f.breach] + [
+            c.message() for c in self.registry.conflicts
+        ]
+
+    def check_strict(self) -> None:
+        """Raise one :class:`PluginError` naming every strict-mode problem, if any."""
+        problems = self.strict_problems()
+        if problems:
+            raise PluginError(
+                f"{STRICT_ENV} is set and {len(problems)} plugin problem"
+                f"{'s were' if len(problems) > 1 else ' was'} found: {'; '.join(problems)} "
+                "(see 'ganzoo plugins')"
+            )
 
     def warnings(self) -> list[str]:
-        """One line per failure or name clash, for the CLI to print."""
-        return [f.message() for f in self.failures] + [c.message() for c in self.registry.conflicts]
+        """One line per failure, name clash or note, for the CLI to print."""
+        return (
+            [f.message() for f in self.failures]
+            + [c.message() for c in self.registry.conflicts]
+            + self.notes
+        )
 
 
 def is_strict() -> bool:
@@ -109,15 +136,19 @@ def load(
             that ``GANZOO_LOAD_PLUGINS`` allows.
         extra_plugins: ``(plugin_object, package, version)`` triples registered after
             the entry points (tests and embedding applications use this).
-        strict: raise on clashes and broken plugins; default from ``GANZOO_STRICT``.
+        strict: after loading everything, raise one :class:`PluginError` naming every clash
+            and contract breach; default from ``GANZOO_STRICT``.
     """
     strict = is_strict() if strict is None else strict
     manager = pluggy.PluginManager(PROJECT)
     manager.add_hookspecs(GanzooHookSpecs)
-    plugin_set = PluginSet(Registry(strict=strict), manager)
+    plugin_set = PluginSet(Registry(), manager)
     allowed = allowed_distributions()
+    found = discover() if entry_points_ is None else entry_points_
+    if allowed is not None:
+        plugin_set.notes += _unknown_allowed(allowed, found)
     candidates: list[tuple[Callable[[], object], str, str, str]] = []
-    for ep in discover() if entry_points_ is None else entry_points_:
+    for ep in found:
         package = _dist_name(ep)
         if (
             allowed is not None
@@ -131,10 +162,23 @@ def load(
         candidates.append((_returning(plugin), package, version, repr(plugin)))
 
     for load_object, package, version, label in candidates:
-        _register_one(plugin_set, load_object, package, version, label, strict)
+        _register_one(plugin_set, load_object, package, version, label)
     for kind, hook_name in COMPONENT_HOOKS.items():
-        _call_component_hook(plugin_set, kind, hook_name, strict)  # type: ignore[arg-type]
+        _call_component_hook(plugin_set, kind, hook_name)  # type: ignore[arg-type]
+    if strict:
+        plugin_set.check_strict()
     return plugin_set
+
+
+def _unknown_allowed(allowed: set[str], found: list[EntryPoint]) -> list[str]:
+    """A note for each name in ``GANZOO_LOAD_PLUGINS`` that no installed plugin has."""
+    installed = sorted({_dist_name(ep) for ep in found} - {CORE_DISTRIBUTION})
+    known = {_normalise(name) for name in installed}
+    return [
+        f"{LOAD_PLUGINS_ENV} names {name!r}, which is not an installed ganzoo plugin; "
+        f"installed: {', '.join(installed) or 'none besides ganzoo itself'}"
+        for name in sorted(allowed - known - {CORE_DISTRIBUTION})
+    ]
 
 
 def call_command_hooks(plugin_set: PluginSet, cli: Any) -> None:
@@ -155,22 +199,23 @@ def _register_one(
     package: str,
     version: str,
     label: str,
-    strict: bool,
 ) -> None:
     try:
         plugin = load_object()
     except Exception as error:
         _fail(
             plugin_set,
-            PluginFailure(package, version, f"import failed: {_one_line(error)}"),
-            strict=False,
+            PluginFailure(
+                package, version, f"import failed: {_one_line(error)}", entry_point=label
+            ),
         )
         return
     name = f"{package}:{label}"
     try:
         plugin_set.manager.register(plugin, name=name)
     except Exception as error:  # pluggy.PluginValidationError, ValueError on duplicates
-        _fail(plugin_set, PluginFailure(package, version, _one_line(error)), strict)
+        failure = PluginFailure(package, version, _one_line(error), entry_point=label, breach=True)
+        _fail(plugin_set, failure)
         return
     hooks = []
     for attr in dir(plugin):
@@ -190,14 +235,15 @@ def _register_one(
                 version,
                 f"implements unknown hook {hook_name!r}{suggestion} "
                 f"(known: {', '.join(HOOK_NAMES)})",
+                entry_point=label,
+                breach=True,
             ),
-            strict,
         )
     module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__name__
     plugin_set.plugins.append(LoadedPlugin(package, version, label, module, sorted(hooks)))
 
 
-def _call_component_hook(plugin_set: PluginSet, kind: Kind, hook_name: str, strict: bool) -> None:
+def _call_component_hook(plugin_set: PluginSet, kind: Kind, hook_name: str) -> None:
     for impl in _impls_in_order(plugin_set, hook_name):
         package, version = _package_of(plugin_set, impl.plugin_name)
         staged: list[Entry] = []
@@ -206,13 +252,16 @@ def _call_component_hook(plugin_set: PluginSet, kind: Kind, hook_name: str, stri
             impl.function(register=register)
         except Exception as error:  # isolated in every mode: one bad plugin never breaks the rest
             message = str(error) if isinstance(error, GanzooError) else _one_line(error)
-            _fail(plugin_set, PluginFailure(package, version, message, hook_name), strict=False)
+            label = impl.plugin_name.partition(":")[2]
+            _fail(plugin_set, PluginFailure(package, version, message, hook_name, label))
             continue
         for entry in staged:
             try:
                 plugin_set.registry.add(entry)
             except PluginError as error:
-                _fail(plugin_set, PluginFailure(package, version, str(error), hook_name), strict)
+                label = impl.plugin_name.partition(":")[2]
+                failure = PluginFailure(package, version, str(error), hook_name, label, breach=True)
+                _fail(plugin_set, failure)
 
 
 class Registrar:
@@ -276,9 +325,7 @@ def _package_of(plugin_set: PluginSet, plugin_name: str) -> tuple[str, str]:
     return plugin_name, "unknown"
 
 
-def _fail(plugin_set: PluginSet, failure: PluginFailure, strict: bool) -> None:
-    if strict:
-        raise PluginError(failure.message())
+def _fail(plugin_set: PluginSet, failure: PluginFailure) -> None:
     plugin_set.failures.append(failure)
 
 

@@ -20,6 +20,7 @@ from torch import nn
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import GanzooError, WeightsError
 from ganzoo.models import BuildOptions, GANModels
+from ganzoo.plugins.loading import CORE_DISTRIBUTION
 from ganzoo.storage.atomic import write_atomic
 from ganzoo.storage.layout import DISCRIMINATOR, GENERATOR, GENERATOR_EMA, RunLayout
 from ganzoo.version import __version__
@@ -38,6 +39,8 @@ class ModelDescription:
     spec: DataSpec
     step: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+    providers: dict[str, Provider] = field(default_factory=dict)
+    """The distribution that provided each component (architecture, loss, dataset)."""
 
     def to_metadata(self, role: str) -> dict[str, str]:
         return {
@@ -49,8 +52,23 @@ class ModelDescription:
             "ganzoo.build_options": json.dumps(self.build_options.__dict__, sort_keys=True),
             "ganzoo.data_spec": self.spec.to_json(),
             "ganzoo.step": str(self.step),
+            "ganzoo.providers": json.dumps(
+                {kind: provider.to_json() for kind, provider in self.providers.items()},
+                sort_keys=True,
+            ),
             **{f"ganzoo.{k}": v for k, v in self.extra.items()},
         }
+
+    def missing_plugin_hint(self) -> str:
+        """How to get the architecture's plugin, when a plugin (not ganzoo) provided it."""
+        provider = self.providers.get("architecture")
+        if provider is None or provider.package == CORE_DISTRIBUTION:
+            return ""
+        return (
+            f"; its architecture {self.architecture!r} came from {provider.package} "
+            f"{provider.version}: install that distribution "
+            f"(pip install '{provider.package}=={provider.version}')"
+        )
 
     @classmethod
     def from_metadata(cls, metadata: dict[str, str], source: Path) -> ModelDescription:
@@ -66,6 +84,7 @@ class ModelDescription:
                 build_options=_build_options(metadata["ganzoo.build_options"]),
                 spec=_spec(metadata["ganzoo.data_spec"]),
                 step=_step(metadata.get("ganzoo.step", "0")),
+                providers=_providers(metadata.get("ganzoo.providers", "{}")),
                 extra={
                     name: metadata[f"ganzoo.{name}"]
                     for name in EXTRA_KEYS
@@ -85,6 +104,29 @@ MAX_EXAMPLE_SIZE = 1 << 28
 """Largest number of values in one example a weights file may describe."""
 MAX_CLASSES = 1 << 20
 MAX_PACK = 1024
+
+
+@dataclass(frozen=True)
+class Provider:
+    """The distribution (name and version) that registered a component."""
+
+    package: str
+    version: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"package": self.package, "version": self.version}
+
+
+def _providers(text: str) -> dict[str, Provider]:
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise TypeError("providers must be a table")
+    return {
+        _text(kind, "component kind"): Provider(
+            _text(value["package"], "package"), _text(value["version"], "version")
+        )
+        for kind, value in data.items()
+    }
 
 
 def _text(value: object, what: str) -> str:
@@ -256,7 +298,9 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> Lo
     try:
         models = build_models(description)
     except GanzooError as error:
-        raise WeightsError(f"cannot rebuild the network of {path}: {error}") from None
+        raise WeightsError(
+            f"cannot rebuild the network of {path}: {error}{description.missing_plugin_hint()}"
+        ) from None
     load_state(models.generator, tensors, path)
     models.generator.eval().to(device)
     return LoadedGenerator(

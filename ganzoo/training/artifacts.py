@@ -1,12 +1,16 @@
-"""What a run leaves beside its weights: sample grids, GIF, metrics.jsonl, loss curve."""
+"""What a run leaves beside its weights: sample grids, GIF, loss curve; reading metrics.jsonl.
+
+``metrics.jsonl`` itself is written by the built-in ``jsonl`` logger
+(:mod:`ganzoo.builtin.loggers.jsonl`).
+"""
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import torch
+from PIL import Image
 from rich.console import Console
 
 from ganzoo.images import samples_image, save_gif, save_loss_curve
@@ -36,6 +40,9 @@ class RunArtifacts:
         generator = torch.Generator().manual_seed(config.seed + 1)
         self.fixed_latent = torch.randn(count, plan.models.latent_dim, generator=generator)
         self.reference: torch.Tensor | None = getattr(plan.data, "means", None)
+        self.real_points: torch.Tensor | None = None
+        if spec.shape == (2,):
+            self.real_points = plan.data.plot_reference(count, seed=config.seed)
         layout.samples.mkdir(parents=True, exist_ok=True)
 
     def print_summaries(self, trainer: Trainer) -> None:
@@ -44,8 +51,8 @@ class RunArtifacts:
             self.console.print(table)
 
     @torch.no_grad()
-    def save_samples(self, trainer: Trainer, step: int) -> Path:
-        """``samples/step-NNNNNN.png`` from the fixed latent batch."""
+    def save_samples(self, trainer: Trainer, step: int) -> Image.Image:
+        """``samples/step-NNNNNN.png`` from the fixed latent batch; returns the image."""
         module = trainer.sampling_generator()
         was_training = module.training
         module.eval()
@@ -57,15 +64,15 @@ class RunArtifacts:
         module.train(was_training)
         path = self.layout.sample(step)
         image = samples_image(
-            samples, self.plan.data.spec, self.reference, self.nrow, title=f"step {step}"
+            samples,
+            self.plan.data.spec,
+            self.reference,
+            self.nrow,
+            title=f"step {step}",
+            real=self.real_points,
         )
         image.save(path)
-        return path
-
-    def log(self, row: dict[str, float]) -> None:
-        """Append one line to ``metrics.jsonl``."""
-        with open(self.layout.metrics, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps({k: _finite_or_none(v) for k, v in row.items()}) + "\n")
+        return image
 
     def finish(self) -> None:
         """The GIF of the sample grids and the loss curve."""
@@ -113,7 +120,3 @@ def summary_tables(plan: RunPlan, device: torch.device) -> list:  # type: ignore
             f"discriminator ({plan.config.architecture}, {plan.config.loss})",
         ).table(),
     ]
-
-
-def _finite_or_none(value: float) -> float | None:
-    return value if isinstance(value, (int, float)) and math.isfinite(value) else None

@@ -19,7 +19,7 @@ from ganzoo.storage.checkpoint import (
     set_aside,
 )
 from ganzoo.storage.layout import DISCRIMINATOR, GENERATOR, GENERATOR_EMA, RunLayout
-from ganzoo.storage.weights import ModelDescription, load_state, save_module
+from ganzoo.storage.weights import ModelDescription, Provider, load_state, save_module
 from ganzoo.training.artifacts import read_metrics
 from ganzoo.training.setup import RunPlan
 from ganzoo.training.step import Trainer
@@ -33,6 +33,8 @@ class TrainingStates:
     """Networks: saved in the checkpoint and, each, as the run's newest weights file."""
     optimizers: dict[str, torch.optim.Optimizer]
     """Objects with an optimiser-like ``state_dict`` (``state`` and ``param_groups``)."""
+    scalers: dict[str, torch.amp.GradScaler]
+    """fp16 gradient scalers, whose ``state_dict`` is flat scalars (none without fp16)."""
 
 
 def training_states(trainer: Trainer) -> TrainingStates:
@@ -45,7 +47,12 @@ def training_states(trainer: Trainer) -> TrainingStates:
     if trainer.generator_ema is not None:
         modules[GENERATOR_EMA] = trainer.generator_ema
     optimizers = {GENERATOR: trainer.optimizer_g, DISCRIMINATOR: trainer.optimizer_d}
-    return TrainingStates(modules, optimizers)
+    scalers = {
+        role: scaler
+        for role, scaler in ((GENERATOR, trainer.scaler_g), (DISCRIMINATOR, trainer.scaler_d))
+        if scaler is not None
+    }
+    return TrainingStates(modules, optimizers, scalers)
 
 
 def write_checkpoint(trainer: Trainer, layout: RunLayout) -> None:
@@ -62,6 +69,7 @@ def write_checkpoint(trainer: Trainer, layout: RunLayout) -> None:
         rng=rng,
         config_toml=layout.config.read_text(),
         metadata=description.to_metadata("checkpoint"),
+        scalers={role: scaler.state_dict() for role, scaler in states.scalers.items()},
     )
     save_checkpoint(layout.root, checkpoint, keep=trainer.config.keep_checkpoints)
     for role, module in states.modules.items():
@@ -81,12 +89,35 @@ def restore(trainer: Trainer, checkpoint: Checkpoint, source: Path | None = None
     try:
         for role, optimizer in states.optimizers.items():
             optimizer.load_state_dict(checkpoint.optimizers[role])
+            match_parameter_layouts(optimizer)
+        for role, scaler in states.scalers.items():
+            if role not in checkpoint.scalers:
+                raise ValueError(f"no {role} gradient scaler (was the run trained in fp16?)")
+            scaler.load_state_dict(checkpoint.scalers[role])
         torch.set_rng_state(checkpoint.rng["torch"])
         if "cuda" in checkpoint.rng and trainer.device.type == "cuda":
             torch.cuda.set_rng_state(checkpoint.rng["cuda"])
     except (KeyError, ValueError, TypeError, RuntimeError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise WeightsError(f"{where} does not fit this run's optimisers: {reason}") from None
+
+
+def match_parameter_layouts(optimizer: torch.optim.Optimizer) -> None:
+    """Give restored per-parameter state its parameter's memory layout (channels-last, say).
+
+    Checkpoints hold contiguous tensors; fused optimisers step state and parameter
+    element by element in memory, so their layouts must agree.
+    """
+    for group in optimizer.param_groups:
+        for param in group["params"]:
+            state = optimizer.state.get(param, {})
+            for key, value in state.items():
+                if (
+                    isinstance(value, torch.Tensor)
+                    and value.shape == param.shape
+                    and value.stride() != param.stride()
+                ):
+                    state[key] = torch.empty_like(param, dtype=value.dtype).copy_(value)
 
 
 def read_newest_checkpoint(layout: RunLayout, console: Console) -> Checkpoint:
@@ -107,7 +138,19 @@ def tidy_for_resume(layout: RunLayout, step: int) -> None:
 
 
 def describe(plan: RunPlan, step: int) -> ModelDescription:
-    """The self-description stored with a run's weights."""
+    """The self-description stored with a run's weights, naming each component's plugin."""
+    from ganzoo.plugins import plugin_set
+
+    registry = plugin_set().registry
+    names = {
+        "architecture": plan.config.architecture,
+        "loss": plan.config.loss,
+        "dataset": plan.config.dataset,
+    }
+    providers = {}
+    for kind, name in names.items():
+        entry = registry.get(kind, name)  # type: ignore[arg-type]
+        providers[kind] = Provider(entry.package, entry.version)
     return ModelDescription(
         architecture=plan.config.architecture,
         architecture_settings=plan.config.architecture_settings,
@@ -119,4 +162,5 @@ def describe(plan: RunPlan, step: int) -> ModelDescription:
             "dataset": plan.config.dataset,
             "conditional": json.dumps(plan.models.conditional),
         },
+        providers=providers,
     )

@@ -94,7 +94,7 @@ def test_the_scaffolds_own_tests_pass_after_pip_install(scaffold: tuple[Path, Pa
         timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 passed" in result.stdout
+    assert "4 passed" in result.stdout  # registration, contract, values, a short run
 
 
 def test_list_shows_the_example_loss_under_the_new_package(scaffold: tuple[Path, Path]) -> None:

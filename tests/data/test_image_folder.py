@@ -148,3 +148,19 @@ def test_relative_paths_may_live_under_the_data_root(folder, cache_dir) -> None:
     context = DataContext(data_root=folder.parent, cache_dir=cache_dir, download=False)
     source = build_image_folder(ImageFolderSettings(path=Path("images"), image_size=8), context)
     assert source.size == 12
+
+
+def test_without_a_path_the_data_root_is_the_folder(folder, cache_dir) -> None:
+    from ganzoo.data.context import default_context
+    from ganzoo.plugins import plugin_set
+
+    context = default_context(folder)  # what `--data-root DIR` gives the dataset
+    source = plugin_set().registry.build("dataset", "image-folder", {"image_size": 8}, context)
+    assert source.size == 12
+    assert source.spec.num_classes == 2
+
+
+def test_without_a_path_or_a_data_root_the_error_says_how_to_give_one(cache_dir) -> None:
+    context = DataContext(data_root=cache_dir / "data", cache_dir=cache_dir, download=False)
+    with pytest.raises(DataError, match=r"give --data-root DIR \(or --set dataset.path=DIR\)"):
+        build_image_folder(ImageFolderSettings(), context)

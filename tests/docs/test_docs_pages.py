@@ -64,7 +64,14 @@ def test_catalogue_lists_every_builtin_component_with_its_settings(catalogue: st
     result = run_cli("list", "--json")
     assert result.returncode == 0, result.stderr
     builtin = [e for e in json.loads(result.stdout) if e["package"] == "ganzoo"]
-    assert {e["kind"] for e in builtin} == {"architecture", "loss", "dataset", "metric", "recipe"}
+    assert {e["kind"] for e in builtin} == {
+        "architecture",
+        "loss",
+        "dataset",
+        "metric",
+        "recipe",
+        "logger",
+    }
     for entry in builtin:
         assert f"### {entry['name']} {{#{entry['kind']}-{entry['name']}}}" in catalogue
         for alias in entry["aliases"]:
@@ -75,7 +82,7 @@ def test_catalogue_lists_every_builtin_component_with_its_settings(catalogue: st
                 entry["reference"]["source"] in section and f"reproduce {entry['name']}" in section
             )
         for key in entry["settings"]:
-            assert re.search(rf"\| `(\w+\.)?{key}` \|", catalogue), (entry["name"], key)
+            assert re.search(rf"\| `([\w-]+\.)*{key}` \|", catalogue), (entry["name"], key)
 
 
 def test_catalogue_shows_defaults_and_constraints(catalogue: str) -> None:

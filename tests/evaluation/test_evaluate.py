@@ -28,6 +28,9 @@ from ganzoo.evaluation import (
 from ganzoo.plugins import hookimpl, load, plugin_set
 
 METRIC_NAMES = [entry.name for entry in plugin_set().registry.list(kind="metric")]
+RETIRED = {"inception-fd"}
+"""Names kept only to say what replaced them: building one is a ConfigError."""
+IMAGE_METRICS = ["fid", "inception-score", "kid", "precision-recall"]
 SPECS = {
     "grid25": DataSpec((2,), (-4.2, 4.2), 25),
     "ring8": DataSpec((2,), (-1.1, 1.1), 8),
@@ -41,12 +44,18 @@ SPECS = {
 
 
 def test_builtin_metrics_are_registered() -> None:
-    assert {"mode-coverage", "classifier-fd", "inception-fd", "stacked-mnist-modes"} <= set(
+    assert {"mode-coverage", "classifier-fd", "stacked-mnist-modes", *IMAGE_METRICS} <= set(
         METRIC_NAMES
     )
 
 
-@pytest.mark.parametrize("name", METRIC_NAMES)
+@pytest.mark.parametrize("name", sorted(RETIRED))
+def test_a_retired_metric_is_a_config_error_naming_its_successor(name: str) -> None:
+    with pytest.raises(ConfigError, match="retired"):
+        plugin_set().registry.build("metric", name)
+
+
+@pytest.mark.parametrize("name", [name for name in METRIC_NAMES if name not in RETIRED])
 def test_every_metric_builds_with_defaults_and_answers_applies_to(name: str) -> None:
     entry = plugin_set().registry.get("metric", name)
     assert entry.description
@@ -66,8 +75,8 @@ def test_every_metric_builds_with_defaults_and_answers_applies_to(name: str) -> 
         ("mnist", ["classifier-fd"]),
         ("fashion-mnist", ["classifier-fd"]),
         ("stacked-mnist", ["stacked-mnist-modes"]),
-        ("cifar10", ["inception-fd"]),
-        ("image-folder", ["inception-fd"]),
+        ("cifar10", IMAGE_METRICS),
+        ("image-folder", IMAGE_METRICS),
     ],
 )
 def test_default_metrics_are_the_most_specific(dataset: str, expected: list[str]) -> None:
@@ -96,10 +105,19 @@ def test_a_named_metric_that_does_not_apply_is_a_config_error(tmp_path: Path) ->
         plan_metrics(_points_context(tmp_path), ["mode-coverag"])
 
 
-def test_defaults_that_cannot_run_are_skipped_with_a_reason(tmp_path: Path) -> None:
+def test_no_metric_to_run_is_one_error_naming_the_reasons(tmp_path: Path) -> None:
+    context = _points_context(tmp_path)  # 2-D, but not a mixture: mode-coverage declines
+    with pytest.raises(ConfigError, match=r"no metric can evaluate .*not a Gaussian mixture"):
+        evaluate(context)
+
+
+def test_generic_metrics_run_when_every_specific_one_declines(tmp_path: Path) -> None:
+    registry = load(extra_plugins=[(_Plugin(generic=True), "ganzoo-mean-norm", "0.1")]).registry
     messages: list[str] = []
-    context = _points_context(tmp_path, progress=messages.append)  # 2-D, but not a mixture
-    assert evaluate(context) == {}
+    context = _points_context(tmp_path, progress=messages.append)
+    assert default_metrics("points", context.spec, registry=registry) == ["mode-coverage"]
+    results = evaluate(context, registry=registry)
+    assert list(results) == ["mean-norm"]
     assert any("skipping mode-coverage" in m and "not a Gaussian mixture" in m for m in messages)
 
 
@@ -114,11 +132,17 @@ class _MeanNorm(Metric):
         return {"mean_norm": samples.mean(dim=0).norm().item(), "count": len(samples)}
 
 
+class _GenericMeanNorm(_MeanNorm):
+    generic = True
+
+
 class _Plugin:
-    @staticmethod
+    def __init__(self, generic: bool = False) -> None:
+        self.metric = _GenericMeanNorm if generic else _MeanNorm
+
     @hookimpl
-    def register_metrics(register: object) -> None:
-        register("mean-norm", _MeanNorm, description="Norm of the mean sample.")  # type: ignore[operator]
+    def register_metrics(self, register: object) -> None:
+        register("mean-norm", self.metric, description="Norm of the mean sample.")  # type: ignore[operator]
 
 
 def test_a_third_party_metric_runs_and_samples_are_generated_once(tmp_path: Path) -> None:
@@ -174,3 +198,17 @@ def test_generator_sampler_feeds_labels_to_conditional_generators() -> None:
     out = generator_sampler(Conditional(), 3, num_classes=5, batch_size=8)(30)
     assert set(out[:, 1].tolist()) <= {0.0, 1.0, 2.0, 3.0, 4.0}
     assert len(set(out[:, 1].tolist())) > 1
+
+
+def test_metric_settings_reach_the_metric(tmp_path: Path) -> None:
+    from ganzoo.config import split_metric_settings
+    from ganzoo.data.context import default_context
+
+    source = plugin_set().registry.build("dataset", "ring8", None, default_context())
+    real_points = source.sample(500, seed=1, device=torch.device("cpu")).x
+    context = make_context(lambda n: real_points[:n], source, "ring8", tmp_path, num_samples=500)
+    _, settings = split_metric_settings(["metric.mode-coverage.threshold=1e-6", "seed=1"])
+    strict = evaluate(context, ["mode-coverage"], settings=settings)["mode-coverage"]
+    default = evaluate(context, ["mode-coverage"])["mode-coverage"]
+    assert default["high_quality_pct"] > 90
+    assert strict["high_quality_pct"] == 0

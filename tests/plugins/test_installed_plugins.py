@@ -223,3 +223,22 @@ def test_plugin_components_build_from_python_and_train(plugin_path: Path, tmp_pa
     import numpy as np
 
     assert np.load(tmp_path / "points.npy").shape == (5, 2)
+
+    from safetensors import safe_open
+
+    with safe_open(str(out / "generator.safetensors"), "pt") as handle:
+        providers = json.loads(handle.metadata()["ganzoo.providers"])
+    assert providers == {
+        "architecture": {"package": "ganzoo-toy", "version": "1.2.3"},
+        "loss": {"package": "ganzoo-toy", "version": "1.2.3"},
+        "dataset": {"package": "ganzoo-toy", "version": "1.2.3"},
+    }
+    without_plugin = run_cli(
+        "sample", str(out / "generator.safetensors"), "-n", "5",
+        "--out", str(tmp_path / "again.npy"), env={"GANZOO_STRICT": "0"},
+    )  # fmt: skip
+    assert without_plugin.returncode == 2
+    (line,) = without_plugin.stderr.strip().splitlines()
+    assert "unknown architecture 'toy-mlp'" in line
+    assert "came from ganzoo-toy 1.2.3: install that distribution" in line
+    assert "pip install 'ganzoo-toy==1.2.3'" in line

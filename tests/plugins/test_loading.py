@@ -51,6 +51,19 @@ def test_first_registration_wins_and_clash_names_both_packages() -> None:
     assert loaded.registry.get("architecture", "twin").package == "pkg-first"
     (message,) = loaded.warnings()
     assert "pkg-first" in message and "pkg-second" in message and "'twin'" in message
+    assert "kept pkg-first's, because plugins load in order of distribution name" in message
+    assert "to use pkg-second's, leave pkg-first out with GANZOO_LOAD_PLUGINS" in message
+
+
+def test_strict_mode_names_every_problem_in_one_error() -> None:
+    with pytest.raises(PluginError, match=r"2 plugin problems were found: .*'twin'.*'other'"):
+        load(
+            extra_plugins=[
+                (make_plugin("twin", "other"), "pkg-first", "1"),
+                (make_plugin("twin", "other"), "pkg-second", "2"),
+            ],
+            strict=True,
+        )
 
 
 def test_clash_is_an_error_in_strict_mode() -> None:

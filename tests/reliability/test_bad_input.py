@@ -75,6 +75,20 @@ BAD_INPUTS: dict[str, tuple[list[str], list[str]]] = {
         ["does not exist"],
     ),
     "sample over an existing file": (["sample", RUN, "-o", "keep.png"], ["already exists"]),
+    "--compile with a gradient penalty": (
+        ["run", "mlp-gan", "-l", "wgan-gp", "--compile"],
+        ["--compile", "'wgan-gp'", "gradients of gradients"],
+    ),
+    "unknown precision": (["run", "mlp-gan", "--precision", "fp8"], ["precision", "'bf16'"]),
+    "--channels-last without convolutions": (
+        ["run", "mlp-gan", "--channels-last"],
+        ["--channels-last", "no convolutions"],
+    ),
+    "--resume with another precision": (
+        ["run", "--resume", RUN, "--precision", "bf16"],
+        ["--precision", "allowed with --resume"],
+    ),
+    "resnet-gan at another size": (["run", "resnet-gan"], ["resnet-gan makes 32×32", "8×8"]),
     "dataset the architecture cannot take": (
         ["run", "dcgan", "-d", "ring8"],
         ["needs image data", "mlp-gan"],
@@ -86,6 +100,38 @@ BAD_INPUTS: dict[str, tuple[list[str], list[str]]] = {
     "data root that is a file": (
         ["run", "mlp-gan", "-d", "mnist", "--data-root", "bad.toml"],
         ["data root", "not a folder"],
+    ),
+    "image-folder without a folder": (
+        ["run", "dcgan", "-d", "image-folder"],
+        ["image-folder needs a folder of images", "--data-root DIR", "--set dataset.path=DIR"],
+    ),
+    "a run setting given to eval": (
+        ["eval", RUN, "--set", "steps=3"],
+        ["metric settings only", "metric.NAME.key=value"],
+    ),
+    "a misspelt metric setting": (
+        ["eval", RUN, "--set", "metric.mode-coverage.treshold=1"],
+        ["'treshold'", "'threshold'", "metric 'mode-coverage'"],
+    ),
+    "a setting for a metric that does not run": (
+        ["eval", RUN, "--set", "metric.fid.weights=x"],
+        ["settings given for metric 'fid'", "does not run", "--metric fid"],
+    ),
+    "a metric setting without its key": (
+        ["eval", RUN, "--set", "metric.mode-coverage=1"],
+        ["metric.NAME.key=value"],
+    ),
+    "a metric setting given to run": (
+        ["run", "mlp-gan", "--set", "metric.fid.weights=x"],
+        ["'metric'", "metric settings belong to 'ganzoo eval'"],
+    ),
+    "none for a setting that is not optional": (
+        ["run", "mlp-gan", "--set", "batch_size=none"],
+        ["batch_size", "'none'"],
+    ),
+    "show of an unknown name": (
+        ["show", "wgan-pg"],
+        ["no component is named 'wgan-pg'", "'wgan-gp'"],
     ),
 }
 

@@ -71,8 +71,18 @@ def build_image_folder(settings: ImageFolderSettings, context: DataContext) -> D
     )
 
 
-def resolve_folder(path: Path, context: DataContext) -> Path:
-    """``path`` as given, or under the data root when it is relative and only exists there."""
+def resolve_folder(path: Path | None, context: DataContext) -> Path:
+    """``path`` as given, or under the data root when it is relative and only exists there.
+
+    Without a path, the data root (``--data-root DIR``) is the folder.
+    """
+    if path is None:
+        if context.data_root is None or context.data_root == context.cache_dir / "data":
+            raise DataError(
+                "image-folder needs a folder of images: give --data-root DIR "
+                "(or --set dataset.path=DIR)"
+            )
+        path = context.data_root
     path = path.expanduser()
     if not path.exists() and not path.is_absolute() and context.data_root is not None:
         under_root = context.data_root / path

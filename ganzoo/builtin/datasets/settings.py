@@ -45,8 +45,10 @@ class Cifar10Settings(_Settings):
 class ImageFolderSettings(_Settings):
     """Any folder of png, jpg or webp images."""
 
-    path: Path = Field(
-        description="Folder searched recursively (relative paths may be under the data root)."
+    path: Path | None = Field(
+        None,
+        description="Folder searched recursively (relative paths may be under the data root); "
+        "default: the data root itself (--data-root).",
     )
     image_size: int = Field(64, ge=4, le=1024, description="Side of the centre-cropped square.")
     channels: Literal[1, 3] = Field(3, description="3 for RGB, 1 for grayscale.")

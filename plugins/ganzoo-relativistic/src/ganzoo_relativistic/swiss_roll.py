@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 
 import torch
 
+from ganzoo.data import batch_generator
 from ganzoo.data.source import Batch, DataContext, DataSource
 from ganzoo.data.spec import DataSpec
 from ganzoo_relativistic.settings import SwissRollSettings
-
-
-def seeded_generator(*parts: int | str) -> torch.Generator:
-    """A CPU generator whose seed is a stable hash of ``parts`` (same on every platform)."""
-    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
-    return torch.Generator().manual_seed(int.from_bytes(digest, "little") >> 1)
 
 
 class SwissRollSource(DataSource):
@@ -43,11 +37,11 @@ class SwissRollSource(DataSource):
     ) -> Iterator[Batch]:
         index = start
         while True:
-            yield self.draw(batch_size, seeded_generator(seed, index, batch_size), device)
+            yield self.draw(batch_size, batch_generator(seed, index, batch_size), device)
             index += 1
 
     def sample(self, n: int, *, seed: int, device: torch.device) -> Batch:
-        return self.draw(n, seeded_generator(seed, "sample", n), device)
+        return self.draw(n, batch_generator(seed, "sample", n), device)
 
     def describe(self) -> str:
         return f"swiss roll in 2-D, noise {self.settings.noise:g}, sampled afresh"
