@@ -45,6 +45,10 @@ class PluginError(GanzooError):
     """A plugin that breaks the plugin contract (raised only in strict mode)."""
 
 
+class MissingExtraError(GanzooError):
+    """A component that needs an optional extra which is not installed."""
+
+
 class StorageError(GanzooError):
     """A file that cannot be written: a full disk, a read-only folder."""
 

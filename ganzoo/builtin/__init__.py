@@ -9,7 +9,7 @@ factories are given as import paths.
 from __future__ import annotations
 
 import ganzoo
-from ganzoo.builtin import architectures, datasets, losses, metrics, recipes
+from ganzoo.builtin import architectures, datasets, loggers, losses, metrics, recipes
 from ganzoo.plugins import Registrar
 
 
@@ -36,3 +36,8 @@ def register_metrics(register: Registrar) -> None:
 @ganzoo.hookimpl
 def register_recipes(register: Registrar) -> None:
     recipes.register_builtin(register)
+
+
+@ganzoo.hookimpl
+def register_loggers(register: Registrar) -> None:
+    loggers.register_builtin(register)

@@ -27,8 +27,12 @@ def temporary_path(path: Path) -> Path:
     return path.with_name(f".{path.name}{TEMPORARY_MARK}{os.getpid()}-{number}")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to a temporary file beside ``path``, fsync it, then rename it over ``path``.
+
+    With ``durable=False`` nothing is fsynced: a reader still sees the old content or the
+    new, but a power cut may lose the newest write (for files rewritten often, like a
+    heartbeat, where that costs nothing).
 
     Whatever happens (a full disk, a signal, a crash), ``path`` holds either its old
     content or ``data``, never a mix. Failures are a one-line :class:`StorageError`.
@@ -45,7 +49,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         with handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(temporary, path)
     except OSError as error:
         _discard(temporary)
@@ -53,7 +58,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:  # a second Ctrl-C while writing: leave no half-written file
         _discard(temporary)
         raise
-    fsync_directory(path.parent)
+    if durable:
+        fsync_directory(path.parent)
 
 
 def _create_temporary(path: Path) -> tuple[BinaryIO, Path]:

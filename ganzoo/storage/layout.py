@@ -16,6 +16,9 @@ DISCRIMINATOR = "discriminator"
 GENERATOR_EMA = "generator_ema"
 """The moving average of the generator, kept with ``--ema``."""
 
+RUNS_FOLDER = Path("runs")
+"""Where runs go when no ``--out`` is given (relative to the working directory)."""
+
 CHECKPOINT_PATTERN = re.compile(r"^step-(\d+)\.safetensors$")
 
 
@@ -23,9 +26,9 @@ CHECKPOINT_PATTERN = re.compile(r"^step-(\d+)\.safetensors$")
 class RunLayout:
     """The paths of one run directory::
 
-    config.toml  metrics.jsonl  loss_curve.png  samples.gif  eval.json  .lock
+    config.toml  metrics.jsonl  loss_curve.png  samples.gif  eval.json  state.json  .lock
     generator.safetensors  discriminator.safetensors  generator_ema.safetensors
-    samples/step-NNNNNN.png  checkpoints/step-NNNNNN.safetensors
+    samples/step-NNNNNN.png  checkpoints/step-NNNNNN.safetensors  tb/events.out.tfevents.*
     """
 
     root: Path
@@ -54,8 +57,18 @@ class RunLayout:
         return self.root / "eval.json"
 
     @property
+    def state(self) -> Path:
+        """Where the run stands (running, finished, stopped, diverged), kept by the trainer."""
+        return self.root / "state.json"
+
+    @property
     def samples(self) -> Path:
         return self.root / "samples"
+
+    @property
+    def events(self) -> Path:
+        """TensorBoard's event files (``tensorboard --logdir runs`` finds every run's)."""
+        return self.root / "tb"
 
     @property
     def checkpoints(self) -> Path:
@@ -100,12 +113,12 @@ class RunLayout:
     def own_files(self) -> list[Path]:
         """The files ganzoo writes into a run (the lock aside), which ``--overwrite`` removes."""
         weights = [self.weights(role) for role in (GENERATOR, DISCRIMINATOR, GENERATOR_EMA)]
-        logs = [self.metrics, self.loss_curve, self.samples_gif, self.results]
+        logs = [self.metrics, self.loss_curve, self.samples_gif, self.results, self.state]
         return [self.config, *weights, *logs]
 
     def own_folders(self) -> list[Path]:
         """The folders ganzoo writes into a run."""
-        return [self.samples, self.checkpoints]
+        return [self.samples, self.checkpoints, self.events]
 
 
 def checkpoint_step(path: Path) -> int:

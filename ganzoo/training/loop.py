@@ -16,7 +16,7 @@ from ganzoo.config import RunConfig, build_config, read_toml
 from ganzoo.errors import ConfigError, DivergenceError
 from ganzoo.plugins import plugin_set
 from ganzoo.storage.checkpoint import Checkpoint, checkpoint_step, list_checkpoints
-from ganzoo.storage.layout import RunLayout
+from ganzoo.storage.layout import DISCRIMINATOR, GENERATOR, RunLayout
 from ganzoo.storage.run_lock import run_lock
 from ganzoo.training.artifacts import RunArtifacts
 from ganzoo.training.checkpointing import (
@@ -31,6 +31,7 @@ from ganzoo.training.progress import TrainingProgress
 from ganzoo.training.run_dir import check_out_folder, prepare_run_dir, save_config
 from ganzoo.training.setup import default_run_dir, prepare
 from ganzoo.training.step import StepLosses, Trainer
+from ganzoo.training.tracking import RunTracking, recording_outcome
 
 
 def train(
@@ -154,39 +155,51 @@ def run_loop(
         artifacts.print_summaries(trainer)
     console.print(describe_start(trainer, layout))
     every = Cadence.of(trainer)
-    if trainer.step == 0 and artifacts is not None:
-        artifacts.save_samples(trainer, 0)
-    log = LossLog(trainer)
-    with (
-        GracefulStop() as stop,
-        TrainingProgress(console, every.last, trainer.step, show_progress) as progress,
-        explaining_stops(layout),
-    ):
-        while trainer.step < every.last:
-            losses = trainer.train_step()
-            step = trainer.step
-            log.add(losses)
-            signum = agree_on_stop_or_divergence(trainer, losses, stop, every.check(step))
-            if every.log(step):
-                row = log.row(step, session)
-                if artifacts is not None:
-                    artifacts.log(row)
-                progress.show_losses(row)
-            if artifacts is not None and every.sample(step):
-                artifacts.save_samples(trainer, step)
-            if signum or every.checkpoint(step):
-                checkpoint(trainer, losses, layout)
-            progress.advance(step)
-            if signum:
-                session.barrier()  # nobody exits (and so ends the others) before the checkpoint
-                raise on_all_ranks(StopRequested(signum, step, layout.root))
-    if artifacts is not None:
-        artifacts.finish()
+    tracking = None
+    if session.is_main:
+        resumed_from = trainer.step or None
+        registry = plugin_set().registry
+        tracking = RunTracking(layout, trainer.config, registry, trainer.step, resumed_from)
+    with recording_outcome(tracking, lambda: trainer.step):
+        if trainer.step == 0 and artifacts is not None and tracking is not None:
+            tracking.log_samples(0, artifacts.save_samples(trainer, 0))
+        log = LossLog(trainer)
+        with (
+            GracefulStop() as stop,
+            TrainingProgress(console, every.last, trainer.step, show_progress) as progress,
+            explaining_stops(layout),
+        ):
+            while trainer.step < every.last:
+                losses = trainer.train_step()
+                step = trainer.step
+                log.add(losses)
+                signum = agree_on_stop_or_divergence(trainer, losses, stop, every.check(step))
+                if every.log(step):
+                    row = log.row(step, session)
+                    if tracking is not None:
+                        tracking.log_scalars(row)
+                        tracking.log_networks(step, networks_of(trainer))
+                    progress.show_losses(row)
+                if artifacts is not None and tracking is not None and every.sample(step):
+                    tracking.log_samples(step, artifacts.save_samples(trainer, step))
+                if signum or every.checkpoint(step):
+                    checkpoint(trainer, losses, layout)
+                progress.advance(step)
+                if signum:
+                    session.barrier()  # nobody exits (and so ends the others) before the checkpoint
+                    raise on_all_ranks(StopRequested(signum, step, layout.root))
+        if artifacts is not None:
+            artifacts.finish()
     console.print(
         f"[green]done[/]: {every.last} steps in {log.elapsed():.1f} s; "
         f"weights, samples and logs in {layout.root}"
     )
     return layout.root
+
+
+def networks_of(trainer: Trainer) -> dict[str, torch.nn.Module]:
+    """The trained networks by role, for loggers that look at weights and gradients."""
+    return {GENERATOR: trainer.generator, DISCRIMINATOR: trainer.discriminator}
 
 
 @dataclass(frozen=True)

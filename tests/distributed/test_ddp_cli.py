@@ -10,11 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from ganzoo.config import read_toml
 from ganzoo.storage.checkpoint import checkpoint_step, list_checkpoints
 from ganzoo.storage.layout import RunLayout
 from ganzoo.storage.run_lock import live_holder
+from ganzoo.storage.run_state import read_state
 from ganzoo.training.artifacts import read_metrics
 from tests.distributed.launching import child_env, launch
 
@@ -32,6 +34,7 @@ def stopped_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, st
     command = [sys.executable, "-m", "ganzoo", "run", "--nproc", "2", "mlp-gan"]
     command += ["--dataset", "ring8", "--steps", "100000", "--batch-size", "8"]
     command += ["--sync-batchnorm", "--set", "log_every=5", "--set", "grid_size=16"]
+    command += ["--logger", "tensorboard"]
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -56,6 +59,7 @@ def stopped_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, st
     assert process.returncode == 130, stderr[-4000:]
     assert stdout == ""  # the run directory is printed only when training completes
     (run_dir,) = runs.iterdir()  # one run directory: rank 1 made no folder of its own
+    assert_rank_0_alone_logged(run_dir)
     return run_dir, stderr, holder_environment
 
 
@@ -70,6 +74,21 @@ def test_ctrl_c_stops_every_rank_after_one_checkpoint(stopped_run: tuple[Path, s
     assert steps == sorted(set(steps)) and steps[0] == 5  # one writer, no duplicates
     config = read_toml(run_dir / "config.toml")
     assert config["batch_size"] == 8 and config["sync_batchnorm"] is True
+
+
+def assert_rank_0_alone_logged(run_dir: Path) -> None:
+    """One events file, rank 0's, holding what metrics.jsonl holds; the stop recorded."""
+    layout = RunLayout(run_dir)
+    (events_file,) = layout.events.iterdir()  # rank 1 wrote none
+    accumulator = EventAccumulator(str(events_file))
+    accumulator.Reload()
+    logged = [event.step for event in accumulator.Scalars("loss/d_loss")]
+    assert logged == [row["step"] for row in read_metrics(run_dir)] and logged[0] == 5
+    assert accumulator.Tags()["images"] == ["samples"]
+    state = read_state(layout)
+    assert state is not None and state.state == "stopped"
+    assert state.step == checkpoint_step(list_checkpoints(run_dir)[-1])
+    assert f"stopped by Ctrl-C at step {state.step}" in state.message
 
 
 @pytest.mark.skipif(not Path("/proc/self/environ").is_file(), reason="needs /proc")
