@@ -6,6 +6,8 @@ Every figure is a ratio against a reference measured in the same run on the same
 2. dcgan 3×32×32 vs a loop written like the PyTorch examples' DCGAN;
 3. the machine's matrix-multiply throughput, each step's FLOPs, and the fraction reached;
 4. start-up time of `ganzoo --help` and `ganzoo list`.
+
+With --gpu it runs the GPU benchmarks of bench/gpu.py instead (see there).
 """
 
 from __future__ import annotations
@@ -129,7 +131,23 @@ def main() -> None:
     parser.add_argument("--data-root", help="folder holding MNIST/raw/*.gz")
     parser.add_argument("--quick", action="store_true", help="shorter runs (noisier figures)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--gpu", action="store_true", help="the GPU benchmarks (bench/gpu.py)")
+    parser.add_argument(
+        "--smoke", action="store_true", help="with --gpu: tiny sizes on the CPU (no figures)"
+    )
+    parser.add_argument(
+        "--compile", action="store_true", help="with --gpu: also time ganzoo with --compile"
+    )
     args = parser.parse_args()
+    if args.gpu:
+        import gpu
+
+        data_root = Path(args.data_root) if args.data_root else None
+        gpu_results = gpu.run_gpu_benchmarks(data_root, smoke=args.smoke, compile=args.compile)
+        gpu.report(gpu_results)
+        if args.json:
+            args.json.write_text(json.dumps(gpu_results, indent=2))
+        return
     scale = 0.25 if args.quick else 1.0
     mnist_root = find_mnist_root(args.data_root)
     results: dict[str, object] = {

@@ -66,3 +66,10 @@ class Loss(ABC):
 
     def after_discriminator_step(self, discriminator: nn.Module) -> None:  # noqa: B027
         """Hook after each discriminator update (weight clipping uses it)."""
+
+    def double_backward(self) -> bool:
+        """Whether the losses as set differentiate gradients (a gradient penalty).
+
+        ``--compile`` is refused for such a loss: torch.compile cannot compile it.
+        """
+        return False

@@ -93,8 +93,13 @@ class Recipe(BaseModel):
     default_seeds: int = Field(
         default=3, ge=1, description="Seeds `ganzoo reproduce` trains by default."
     )
+    hardware: Literal["cpu", "gpu"] = Field(
+        default="cpu",
+        description="What the budget is sized for: 'cpu' (a 2-core laptop-class CPU) or 'gpu'.",
+    )
     minutes_per_seed: float | None = Field(
-        default=None, description="Measured minutes of one seed on a 2-core laptop-class CPU."
+        default=None,
+        description="Measured minutes of one seed on that hardware; None until measured.",
     )
     notes: str = ""
 

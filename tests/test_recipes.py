@@ -41,6 +41,32 @@ def test_builtin_recipes_carry_the_published_rows() -> None:
     assert registry.recipe("pacgan4-grid25").departures  # a CPU recipe says how it departs
 
 
+GPU_ROWS = {
+    "dcgan-cifar10": {"fid.fid": 42.7},
+    "wgan-gp-cifar10": {"fid.fid": 16.9},
+    "sngan-cifar10": {"fid.fid": 14.3},
+    "dcgan-stacked-mnist": {
+        "stacked-mnist-modes.modes_covered": 99.0,
+        "stacked-mnist-modes.reverse_kl": 3.4,
+    },
+    "pacdcgan2-stacked-mnist": {
+        "stacked-mnist-modes.modes_covered": 1000.0,
+        "stacked-mnist-modes.reverse_kl": 0.06,
+    },
+}
+
+
+@pytest.mark.parametrize("name", GPU_ROWS)
+def test_gpu_recipes_carry_their_published_rows_and_no_measurement(name: str) -> None:
+    recipe = plugin_set().registry.recipe(name)
+    figures = {key: figure.value for key, figure in recipe.reference.figures.items()}
+    assert figures == GPU_ROWS[name] and recipe.reference.published
+    assert recipe.hardware == "gpu" and recipe.minutes_per_seed is None
+    if "cifar10" in name:
+        assert recipe.protocol.num_samples == 50_000 and recipe.config["steps"] == 100_000
+        assert recipe.config["dataset"] == "cifar10"
+
+
 @pytest.mark.parametrize(
     ("mean", "sd", "expected"),
     [(99.0, 0.0, "beaten"), (98.2, 0.0, "matched"), (98.1, 0.0, "matched"), (97.0, 5.0, "missed")],
@@ -78,8 +104,12 @@ def test_plugin_recipe_is_listed_with_its_reference() -> None:
         "sd": 0.2,
         "better": "higher",
     }
-    table = run_cli("list", "--kind", "recipe")
+    assert rows["sngan-cifar10"]["hardware"] == "gpu"
+    assert rows["sngan-cifar10"]["minutes_per_seed"] is None
+    assert rows["pacgan-ring8"]["hardware"] == "cpu"
+    table = run_cli("list", "--kind", "recipe", env={"COLUMNS": "200"})
     assert "ragan-ring8" in table.stdout and "PacGAN" in table.stdout
+    assert "needs a GPU (not yet run)" in table.stdout
 
 
 def test_run_recipe_with_overrides(tmp_path: Path) -> None:

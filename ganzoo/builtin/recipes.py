@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ganzoo.builtin.gpu_recipes import register_gpu_recipes
 from ganzoo.plugins import Registrar
 from ganzoo.recipes import Figure, Protocol, Recipe, Reference
 
@@ -216,6 +217,7 @@ def mnist_recipe(
 
 def register_builtin(register: Registrar) -> None:
     """Register ganzoo's built-in recipes."""
+    register_gpu_recipes(register)
     for dataset in ("ring8", "grid25"):
         register(
             f"wgan-gp-{dataset}",

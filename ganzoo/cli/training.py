@@ -66,6 +66,30 @@ def run_command(
         "--sync-batchnorm",
         help="With several processes, BatchNorm statistics over the global batch.",
     ),
+    precision: str | None = typer.Option(
+        None,
+        "--precision",
+        help="fp32 (default), or mixed precision: bf16, or fp16 with gradient scaling.",
+    ),
+    channels_last: bool | None = typer.Option(
+        None,
+        "--channels-last/--no-channels-last",
+        help="Memory layout of convolutional networks (default: channels-last on CUDA).",
+    ),
+    compile: bool | None = typer.Option(
+        None, "--compile", help="Compile G and D with torch.compile (not with gradient penalties)."
+    ),
+    deterministic: bool | None = typer.Option(
+        None,
+        "--deterministic",
+        help="Deterministic algorithms only; turns off cuDNN's autotuning (slower).",
+    ),
+    loggers: list[str] | None = typer.Option(
+        None,
+        "--logger",
+        help="Also log to this logger (repeat), e.g. tensorboard; metrics.jsonl is always "
+        "written (see 'ganzoo list --kind logger').",
+    ),
     nproc: int | None = typer.Option(
         None,
         "--nproc",

@@ -1,4 +1,4 @@
-"""Running feature extractors in batches, and caching the real data's features."""
+"""Caching the real data's features on disk (safetensors), keyed by what they depend on."""
 
 from __future__ import annotations
 
@@ -11,19 +11,6 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from ganzoo.evaluation.metric import EvalContext
-
-
-@torch.no_grad()
-def extract(
-    extractor: Callable[[torch.Tensor], torch.Tensor],
-    images: torch.Tensor,
-    *,
-    device: torch.device | str = "cpu",
-    batch_size: int = 100,
-) -> torch.Tensor:
-    """``extractor`` applied to ``images`` in batches on ``device``; float32 on the CPU."""
-    parts = [extractor(batch.to(device)).float().cpu() for batch in images.split(batch_size)]
-    return torch.cat(parts)
 
 
 def reference_features(

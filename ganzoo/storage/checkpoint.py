@@ -8,7 +8,7 @@ Files are written atomically and only the newest ``keep`` are kept.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,8 @@ class Checkpoint:
     config_toml: str
     metadata: dict[str, str]
     """Extra string metadata (the generator's description, for instance)."""
+    scalers: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Mixed-precision gradient scalers' state (flat scalars) by role; empty without fp16."""
 
 
 def checkpoint_path(run_dir: Path, step: int) -> Path:
@@ -74,7 +76,7 @@ def save_checkpoint(run_dir: Path, checkpoint: Checkpoint, keep: int) -> Path:
             tensors[f"{role}.{key}"] = value.detach().contiguous().cpu()
     for role, state in checkpoint.optimizers.items():
         flat, layout = flatten_optimizer_state(state)
-        tensors.update({f"optimizer.{role}.{k}": v for k, v in flat.items()})
+        tensors.update({f"optimizer.{role}.{k}": v.contiguous() for k, v in flat.items()})
         structure[role] = layout
     for name, value in checkpoint.rng.items():
         tensors[f"rng.{name}"] = value.contiguous().cpu()
@@ -87,6 +89,8 @@ def save_checkpoint(run_dir: Path, checkpoint: Checkpoint, keep: int) -> Path:
         "ganzoo.optimizers": json.dumps(structure),
         "ganzoo.modules": json.dumps(sorted(checkpoint.modules)),
     }
+    if checkpoint.scalers:
+        metadata["ganzoo.scalers"] = json.dumps(checkpoint.scalers)
     path = checkpoint_path(run_dir, checkpoint.step)
     write_atomic(path, safetensors_bytes(tensors, metadata=metadata))
     for old in list_checkpoints(run_dir)[:-keep]:
@@ -113,14 +117,27 @@ def load_checkpoint(path: Path) -> Checkpoint:
             str(role): unflatten_optimizer_state(with_prefix(tensors, f"optimizer.{role}."), layout)
             for role, layout in structure.items()
         }
+        scalers = _scaler_states(json.loads(metadata.get("ganzoo.scalers", "{}")))
     except METADATA_ERRORS as error:
         raise WeightsError(
             f"{path} has damaged checkpoint metadata ({type(error).__name__}: {error})"
         ) from None
     modules = {role: with_prefix(tensors, role + ".") for role in roles}
     rng = with_prefix(tensors, "rng.")
-    extra = {k: v for k, v in metadata.items() if k not in {"ganzoo.config", "ganzoo.optimizers"}}
-    return Checkpoint(step, modules, optimizers, rng, config_toml, extra)
+    structured = {"ganzoo.config", "ganzoo.optimizers", "ganzoo.scalers"}
+    extra = {k: v for k, v in metadata.items() if k not in structured}
+    return Checkpoint(step, modules, optimizers, rng, config_toml, extra, scalers)
+
+
+def _scaler_states(value: object) -> dict[str, dict[str, float]]:
+    """Gradient scalers' states read back: a table of tables of numbers."""
+    if not isinstance(value, dict) or not all(
+        isinstance(state, dict)
+        and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in state.values())
+        for state in value.values()
+    ):
+        raise TypeError("scalers is not a table of tables of numbers")
+    return value
 
 
 def _string_list(value: object, what: str) -> list[str]:

@@ -15,7 +15,10 @@ from ganzoo.errors import ConfigError
 from ganzoo.losses import Loss, LossSettings
 from ganzoo.models import BuildOptions, GANModels
 from ganzoo.registry import Registry
+from ganzoo.storage.layout import RUNS_FOLDER
 from ganzoo.training.distributed import Session
+from ganzoo.training.performance import channels_last_wanted, check_precision, refuse_compile
+from ganzoo.training.tracking import check_loggers
 
 
 @dataclass
@@ -30,10 +33,13 @@ class RunPlan:
     models: GANModels
     build_options: BuildOptions
     device: torch.device
+    channels_last: bool = False
+    """Whether the networks and image batches use the channels-last memory layout."""
 
 
 def validate_config(config: RunConfig, registry: Registry) -> RunConfig:
-    """Check names and component settings; return the config with all defaults filled in."""
+    """Check names and component settings (loggers' too); return the config with all defaults
+    filled in."""
     resolved: dict[str, Any] = {}
     for kind, field in (
         ("architecture", "architecture_settings"),
@@ -49,6 +55,7 @@ def validate_config(config: RunConfig, registry: Registry) -> RunConfig:
             )
         resolved[kind] = entry.name
         resolved[field] = settings.model_dump(mode="json") if settings is not None else {}
+    resolved.update(check_loggers(config, registry))
     return config.model_copy(update=resolved)
 
 
@@ -91,6 +98,9 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
         )
     device = session.place(device)
     loss: Loss = registry.build("loss", config.loss, config.loss_settings)
+    check_precision(config.precision, device)
+    if config.compile:
+        refuse_compile(loss, config.loss)
     data: DataSource = registry.build(
         "dataset", config.dataset, config.dataset_settings, default_context(config.data_root)
     )
@@ -115,9 +125,10 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
             f"architecture {config.architecture!r} is conditional but dataset "
             f"{config.dataset!r} has no class labels"
         )
+    channels_last = channels_last_wanted(config, device, [models.generator, models.discriminator])
     steps = config.steps or _steps_for(config, loss, data)
     config = config.model_copy(update={"steps": steps, "epochs": None})
-    return RunPlan(config, loss, loss.settings, data, models, build_options, device)
+    return RunPlan(config, loss, loss.settings, data, models, build_options, device, channels_last)
 
 
 def refuse_packing(registry: Registry, architecture: str, models: GANModels) -> str:
@@ -147,4 +158,4 @@ def _steps_for(config: RunConfig, loss: Loss, data: DataSource) -> int:
 
 def default_run_dir(config: RunConfig, timestamp: str) -> Path:
     """``runs/<arch>-<loss>-<dataset>-<timestamp>``."""
-    return Path("runs") / f"{config.architecture}-{config.loss}-{config.dataset}-{timestamp}"
+    return RUNS_FOLDER / f"{config.architecture}-{config.loss}-{config.dataset}-{timestamp}"

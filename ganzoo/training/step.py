@@ -17,6 +17,12 @@ from ganzoo.losses import Critic, LossValue
 from ganzoo.training.augment import build_augmentation
 from ganzoo.training.distributed import Session
 from ganzoo.training.global_batchnorm import sync_batchnorm
+from ganzoo.training.performance import (
+    autocast,
+    compiled,
+    configure_backends,
+    gradient_scaler,
+)
 from ganzoo.training.setup import RunPlan
 
 
@@ -72,6 +78,11 @@ class Trainer:
             self.discriminator = sync_batchnorm(self.discriminator, self.device)
             plan.models.generator = self.generator
             plan.models.discriminator = self.discriminator
+        configure_backends(self.config.deterministic, self.device)
+        self.channels_last = plan.channels_last
+        if self.channels_last:
+            self.generator.to(memory_format=torch.channels_last)
+            self.discriminator.to(memory_format=torch.channels_last)
         self.generator_ema: nn.Module | None = None
         if self.config.ema is not None:
             self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False).eval()
@@ -85,14 +96,26 @@ class Trainer:
             list(self.discriminator.parameters()), settings.lr_d, betas, kind
         )
         self.n_critic = settings.n_critic
+        # fp16 only: one loss scaler per network, each updated after its own optimiser step
+        self.scaler_g = gradient_scaler(self.device, self.config.precision)
+        self.scaler_d = gradient_scaler(self.device, self.config.precision)
         self.augment = build_augmentation(self.config.diffaugment, plan.data.spec)
         self.step = start_step
         self._batches: Iterator[Batch] | None = None
         self.generator.train()
         self.discriminator.train()
-        # The modules the training step calls: DDP wrappers when distributed.
-        self.trained_generator = session.wrap(self.generator, self.device)
-        self.trained_discriminator = session.wrap(self.discriminator, self.device)
+        # The modules the training step calls: DDP wrappers when distributed, compiled when
+        # asked. Checkpoints and samples use the plain modules above.
+        compile_them = self.config.compile
+        self.trained_generator = compiled(session.wrap(self.generator, self.device), compile_them)
+        self.trained_discriminator = compiled(
+            session.wrap(self.discriminator, self.device), compile_them
+        )
+        self.discriminator_for_g = (
+            self.trained_discriminator
+            if session.world_size == 1
+            else compiled(self.discriminator, compile_them)
+        )
 
     def batches(self) -> Iterator[Batch]:
         """Batches from the run's current step on; with several ranks, this rank's shard."""
@@ -105,6 +128,8 @@ class Trainer:
             )
             if self.session.world_size > 1:
                 self._batches = _sharded(self._batches, self.session.shard(self.config.batch_size))
+            if self.channels_last:
+                self._batches = _channels_last(self._batches)
         return self._batches
 
     def latent(self, n: int) -> torch.Tensor:
@@ -127,6 +152,8 @@ class Trainer:
         discriminate: Critic = chosen
         if self.plan.models.conditional:
             discriminate = functools.partial(chosen, labels=labels)
+        if self.config.precision != "fp32":
+            discriminate = _in_fp32(discriminate)  # the losses compute on fp32 scores
         if self.augment is None:
             return discriminate
         augment = self.augment
@@ -135,32 +162,32 @@ class Trainer:
     def train_step(self) -> dict[str, torch.Tensor]:
         """One generator update after ``n_critic`` discriminator updates."""
         loss, batches = self.plan.loss, self.batches()
+        mixed_precision = functools.partial(autocast, self.device, self.config.precision)
         if self.config.lr_decay == "linear":
             self._decay_learning_rates()
         for critic_step in range(self.n_critic):
             real, labels = next(batches)
             last = critic_step == self.n_critic - 1
-            with torch.set_grad_enabled(last):  # the last fake batch is reused for G's update
+            # the last fake batch is reused for G's update
+            with torch.set_grad_enabled(last), mixed_precision():
                 fake = self.generate(self.latent(len(real)), labels)
-            with self._own_random_stream(critic_step):
+            with self._own_random_stream(critic_step), mixed_precision():
                 d_loss, d_logs = _split(
                     loss.discriminator_loss(self.critic(labels), real, fake.detach())
                 )
             self.optimizer_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            self.optimizer_d.step()
+            _backward_and_step(d_loss, self.optimizer_d, self.scaler_d)
             loss.after_discriminator_step(self.discriminator)
 
         # G's update needs no D weight gradients. It calls the plain D even when distributed:
         # D's DDP wrapper would wait for gradients of D that this backward never produces.
         self.discriminator.requires_grad_(False)
-        with self._own_random_stream(self.n_critic):
+        with self._own_random_stream(self.n_critic), mixed_precision():
             g_loss, g_logs = _split(
-                loss.generator_loss(self.critic(labels, self.discriminator), fake)
+                loss.generator_loss(self.critic(labels, self.discriminator_for_g), fake)
             )
         self.optimizer_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        self.optimizer_g.step()
+        _backward_and_step(g_loss, self.optimizer_g, self.scaler_g)
         self.discriminator.requires_grad_(True)
 
         if self.generator_ema is not None:
@@ -215,6 +242,30 @@ class Trainer:
     def sampling_generator(self) -> nn.Module:
         """The generator used for samples: the moving average when the run keeps one."""
         return self.generator_ema if self.generator_ema is not None else self.generator
+
+
+def _backward_and_step(
+    loss: torch.Tensor, optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScaler | None
+) -> None:
+    """Backward and an optimiser step; with fp16, through the network's own loss scaler."""
+    if scaler is None:
+        loss.backward()
+        optimizer.step()
+        return
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)  # skipped when a gradient overflowed
+    scaler.update()
+
+
+def _in_fp32(critic: Critic) -> Critic:
+    return lambda x: critic(x).float()
+
+
+def _channels_last(batches: Iterator[Batch]) -> Iterator[Batch]:
+    for x, labels in batches:
+        if x.dim() == 4:
+            x = x.contiguous(memory_format=torch.channels_last)
+        yield Batch(x, labels)
 
 
 def _sharded(batches: Iterator[Batch], rows: slice) -> Iterator[Batch]:

@@ -20,6 +20,21 @@ CASES = {
         "architecture_settings": {"generator_features": 8, "discriminator_features": 8},
         "dataset_settings": {"image_size": 16},
     },
+    "dcgan-channels-last-ema": {
+        "architecture": "dcgan",
+        "channels_last": True,
+        "ema": 0.9,
+        "architecture_settings": {"generator_features": 8, "discriminator_features": 8},
+        "dataset_settings": {"image_size": 16},
+    },
+    "dcgan-wgan-gp-fp16": {
+        "architecture": "dcgan",
+        "loss": "wgan-gp",
+        "precision": "fp16",
+        "architecture_settings": {"generator_features": 8, "discriminator_features": 8},
+        "dataset_settings": {"image_size": 16},
+        "loss_settings": {"n_critic": 2},
+    },
 }
 
 
@@ -59,6 +74,9 @@ def test_resumed_run_is_bit_identical(tmp_path: Path, fields: dict[str, object])
     assert expected.keys() == got.keys()
     different = [name for name in expected if not torch.equal(expected[name], got[name])]
     assert not different, f"tensors differ after resuming: {different}"
+    assert final_checkpoint(stopped).scalers == final_checkpoint(straight).scalers
+    if fields.get("precision") == "fp16":  # one gradient scaler per network, restored
+        assert set(final_checkpoint(stopped).scalers) == {"generator", "discriminator"}
 
 
 def test_resume_cuts_the_log_back_to_the_checkpoint(tmp_path: Path) -> None:

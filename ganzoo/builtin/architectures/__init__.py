@@ -8,6 +8,7 @@ from ganzoo.builtin.architectures.settings import (
     DCGANSettings,
     MLPGANSettings,
     PacGANMLPSettings,
+    ResNetGANSettings,
 )
 from ganzoo.plugins import Registrar
 
@@ -33,6 +34,13 @@ def register_builtin(register: Registrar) -> None:
         "ganzoo.builtin.architectures.dcgan:build_dcgan",
         DCGANSettings,
         description="Deep convolutional GAN (Radford et al. 2015) for 1- or 3-channel images",
+    )
+    register(
+        "resnet-gan",
+        "ganzoo.builtin.architectures.resnet:build_resnet_gan",
+        ResNetGANSettings,
+        description="ResNet GAN for 32×32 images (SNGAN, WGAN-GP on CIFAR-10): G 3 up-blocks "
+        "of 256, D 4 blocks of 128, no BatchNorm in D",
     )
     register(
         "cgan",

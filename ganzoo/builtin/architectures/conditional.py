@@ -18,9 +18,9 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.nn.utils.parametrizations import spectral_norm
 
 from ganzoo.builtin.architectures.dcgan import DCGANDiscriminator, DCGANGenerator, plan_resolution
+from ganzoo.builtin.architectures.layers import spectral_norm
 from ganzoo.builtin.architectures.mlp import MLPDiscriminator, MLPGenerator
 from ganzoo.builtin.architectures.settings import CDCGANSettings, CGANSettings
 from ganzoo.data.spec import DataSpec

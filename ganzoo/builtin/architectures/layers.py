@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.utils.parametrizations import spectral_norm
+from torch.nn.utils import parametrize
+from torch.nn.utils.parametrizations import _SpectralNorm
 
 from ganzoo.models import BuildOptions
 
@@ -34,6 +35,28 @@ class MinibatchStdDev(nn.Module):
         std = x.std(dim=0, unbiased=False).mean()
         extra = std.expand(x.shape[0], 1, *x.shape[2:])
         return torch.cat([x, extra], dim=1)
+
+
+class FullPrecisionSpectralNorm(_SpectralNorm):
+    """torch's spectral normalisation, with its power iteration and σ in fp32 under autocast.
+
+    Under mixed precision torch would run the power iteration's matrix-vector products in
+    bf16 or fp16; the state dict is torch's own (``_u``, ``_v``).
+    """
+
+    def forward(self, weight: torch.Tensor) -> torch.Tensor:
+        with torch.autocast(weight.device.type, enabled=False):
+            return super().forward(weight.float())
+
+
+def spectral_norm(module: nn.Module, name: str = "weight") -> nn.Module:
+    """Spectral normalisation of ``module``'s weight, as torch's, kept in fp32."""
+    dim = 1 if isinstance(module, nn.ConvTranspose2d) else 0
+    weight = getattr(module, name)
+    parametrize.register_parametrization(
+        module, name, FullPrecisionSpectralNorm(weight, n_power_iterations=1, dim=dim)
+    )
+    return module
 
 
 def apply_spectral_norm(module: nn.Module) -> nn.Module:

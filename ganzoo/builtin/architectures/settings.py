@@ -38,6 +38,20 @@ class DCGANSettings(BaseModel):
     negative_slope: float = Field(0.2, ge=0, lt=1, description="D's LeakyReLU slope.")
 
 
+class ResNetGANSettings(BaseModel):
+    """The 32×32 ResNet GAN of SNGAN and WGAN-GP's CIFAR-10 experiments."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    latent_dim: int = Field(128, ge=1, description="Size of the latent vector z.")
+    generator_channels: int = Field(
+        256, ge=1, description="Feature maps of G's residual blocks (256 in the papers)."
+    )
+    discriminator_channels: int = Field(
+        128, ge=1, description="Feature maps of D's residual blocks (128 in the papers)."
+    )
+
+
 class CGANSettings(MLPGANSettings):
     """Conditional GAN (Mirza & Osindero 2014): mlp-gan with a label embedding in G and D."""
 

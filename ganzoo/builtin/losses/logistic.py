@@ -43,6 +43,9 @@ class _LogisticLoss(Loss):
             return loss + self.settings.r1_weight / 2 * penalty, {"r1": penalty.detach()}
         return loss
 
+    def double_backward(self) -> bool:
+        return self.settings.r1_weight > 0
+
 
 class MinimaxLoss(_LogisticLoss):
     """The original minimax game (saturating generator loss)."""

@@ -19,26 +19,36 @@ def gradient_penalty(
     """WGAN-GP's E[(‖∇D(x̂)‖₂ − 1)²] on interpolates with α ~ U(0, 1) drawn per example.
 
     With a packing D (one score per pack of examples) the norm is taken over each pack's
-    input, the input D is Lipschitz in; the interpolation stays per example.
+    input, the input D is Lipschitz in; the interpolation stays per example. Under mixed
+    precision the critic's pass on the interpolates, and the penalty, run in fp32.
     """
     if alpha is None:
-        alpha = torch.rand(real.shape[0], device=real.device, dtype=real.dtype)
-    mixed = interpolate(real.detach(), fake.detach(), alpha).requires_grad_(True)
-    scores = critic(mixed)
-    (gradients,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
-    norms = _per_score(gradients, scores).norm(2, dim=1)
-    return ((norms - 1) ** 2).mean()
+        alpha = torch.rand(real.shape[0], device=real.device, dtype=torch.float32)
+    with _without_autocast(real):
+        mixed = interpolate(real.detach().float(), fake.detach().float(), alpha)
+        mixed.requires_grad_(True)
+        scores = critic(mixed).float()
+        (gradients,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
+        norms = _per_score(gradients, scores).norm(2, dim=1)
+        return ((norms - 1) ** 2).mean()
 
 
 def r1_penalty(critic: Critic, real: torch.Tensor) -> torch.Tensor:
     """R1 (Mescheder et al. 2018): E‖∇D(x)‖² on real data (weight γ/2 applied by the caller).
 
-    With a packing D, the squared norm is taken over each pack's input.
+    With a packing D, the squared norm is taken over each pack's input. Under mixed
+    precision it runs in fp32.
     """
-    real = real.detach().requires_grad_(True)
-    scores = critic(real)
-    (gradients,) = torch.autograd.grad(scores.sum(), real, create_graph=True)
-    return _per_score(gradients, scores).pow(2).sum(dim=1).mean()
+    with _without_autocast(real):
+        real = real.detach().float().requires_grad_(True)
+        scores = critic(real).float()
+        (gradients,) = torch.autograd.grad(scores.sum(), real, create_graph=True)
+        return _per_score(gradients, scores).pow(2).sum(dim=1).mean()
+
+
+def _without_autocast(like: torch.Tensor) -> torch.autocast:
+    """Mixed precision switched off on ``like``'s device."""
+    return torch.autocast(like.device.type, enabled=False)
 
 
 def _per_score(gradients: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:

@@ -22,3 +22,6 @@ class WGANGPLoss(WassersteinLoss):
         penalty = gradient_penalty(critic, real, fake)
         loss = -wasserstein + self.settings.gp_weight * penalty
         return loss, {"wasserstein": wasserstein.detach(), "gp": penalty.detach()}
+
+    def double_backward(self) -> bool:
+        return True

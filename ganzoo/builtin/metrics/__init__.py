@@ -25,11 +25,37 @@ def register_builtin(register: Registrar) -> None:
         aliases=("classifier",),
     )
     register(
+        "fid",
+        f"{_PKG}.fidelity_metrics:Fid",
+        s.FidSettings,
+        description="Images: Fréchet Inception distance, TF-Inception via torch-fidelity.",
+    )
+    register(
+        "kid",
+        f"{_PKG}.fidelity_metrics:Kid",
+        s.KidSettings,
+        description="Images: kernel Inception distance, TF-Inception via torch-fidelity.",
+    )
+    register(
+        "inception-score",
+        f"{_PKG}.fidelity_metrics:InceptionScore",
+        s.InceptionScoreSettings,
+        description="Images: Inception Score, TF-Inception via torch-fidelity.",
+        aliases=("is",),
+    )
+    register(
+        "precision-recall",
+        f"{_PKG}.fidelity_metrics:PrecisionRecall",
+        s.PrecisionRecallSettings,
+        description="Images: precision, recall and F-score, TF-Inception via torch-fidelity.",
+        aliases=("prc",),
+    )
+    register(
         "inception-fd",
-        f"{_PKG}.inception_metrics:InceptionMetrics",
-        s.InceptionMetricSettings,
-        description="Images: Fréchet Inception distance and precision/recall (Inception-v3).",
-        aliases=("fid",),
+        f"{_PKG}.retired:inception_fd",
+        None,
+        description="Retired: FID in torchvision's Inception, not comparable with papers; "
+        "use 'fid'.",
     )
     register(
         "stacked-mnist-modes",

@@ -29,6 +29,12 @@ class ClassifierMetrics(Metric):
     def applies_to(self, dataset: str, spec: DataSpec) -> bool:
         return spec.is_image and dataset in self.settings.datasets
 
+    def protocol(self, context: EvalContext) -> dict[str, str | int]:
+        n = context.samples_for(self.settings.num_samples)
+        size = context.real.size
+        real = n if size is None else min(n, size)
+        return {"num_samples": n, "num_real": real, "split": context.real_split}
+
     def compute(self, context: EvalContext) -> dict[str, float]:
         model, _ = get_classifier(
             ClassifierRequest.for_context(context), device=context.device, log=context.log

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field
 
 DIGIT_DATASETS = ("digits", "mnist", "fashion-mnist")
@@ -36,16 +38,45 @@ class ClassifierMetricSettings(_Settings):
     )
 
 
-class InceptionMetricSettings(_Settings):
-    """Fréchet Inception distance and precision / recall in Inception-v3 features."""
+class FidelitySettings(_Settings):
+    """Metrics in the TF-Inception features of torch-fidelity (the FID of published tables)."""
 
     num_samples: int = Field(
-        default=10000, ge=4, description="Generated samples (when -n is not given)."
+        default=50000, ge=2, description="Generated samples (when -n is not given)."
     )
+    batch_size: int = Field(default=64, ge=1, description="Images per Inception forward pass.")
+    weights: Path | None = Field(
+        default=None,
+        description="Inception weights file (.pth state dict or .safetensors); default: "
+        "$GANZOO_INCEPTION_WEIGHTS, else torch-fidelity's file in the torch hub cache.",
+    )
+
+
+class FidSettings(FidelitySettings):
+    """Fréchet Inception distance (torch-fidelity)."""
+
+
+class KidSettings(FidelitySettings):
+    """Kernel Inception distance (torch-fidelity)."""
+
+    subsets: int = Field(default=100, ge=1, description="Random subsets the MMD is averaged over.")
+    subset_size: int = Field(
+        default=1000, ge=2, description="Samples per subset (at most the samples at hand)."
+    )
+
+
+class InceptionScoreSettings(FidelitySettings):
+    """Inception Score (torch-fidelity)."""
+
+    splits: int = Field(default=10, ge=1, description="Splits the score is averaged over.")
+
+
+class PrecisionRecallSettings(FidelitySettings):
+    """Improved precision and recall (torch-fidelity)."""
+
     k: int = Field(
         default=3, ge=1, description="Nearest neighbours of the precision / recall manifolds."
     )
-    batch_size: int = Field(default=50, ge=1, description="Images per Inception forward pass.")
 
 
 class StackedMnistSettings(_Settings):

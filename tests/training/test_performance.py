@@ -1,0 +1,153 @@
+"""Mixed precision, memory layout, --compile and --deterministic, on the CPU."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import torch
+from torch import nn
+
+from ganzoo.builtin.architectures.layers import spectral_norm
+from ganzoo.builtin.losses.penalties import gradient_penalty, r1_penalty
+from ganzoo.config import RunConfig
+from ganzoo.errors import ConfigError
+from ganzoo.plugins import plugin_set
+from ganzoo.training.setup import prepare
+from ganzoo.training.step import Trainer
+
+
+def tiny(**fields: object) -> RunConfig:
+    """A small DCGAN on 16-pixel digits, on the CPU."""
+    settings: dict[str, object] = {
+        "architecture": "dcgan",
+        "architecture_settings": {"generator_features": 8, "discriminator_features": 8},
+        "dataset_settings": {"image_size": 16},
+        "batch_size": 16,
+        "steps": 10,
+        "device": "cpu",
+    }
+    return RunConfig.model_validate(settings | fields)
+
+
+def trainer_for(**fields: object) -> Trainer:
+    return Trainer(prepare(tiny(**fields), plugin_set().registry))
+
+
+def test_wgan_gp_in_bf16_computes_in_bf16_stays_finite_and_trains() -> None:
+    trainer = trainer_for(loss="wgan-gp", precision="bf16", loss_settings={"n_critic": 2})
+    seen: list[torch.dtype] = []
+    for module in trainer.discriminator.modules():
+        if isinstance(module, nn.Conv2d):
+            module.register_forward_hook(lambda m, i, out: seen.append(out.dtype))
+    before = [p.detach().clone() for p in trainer.generator.parameters()]
+    for _ in range(2):
+        losses = trainer.train_step()
+        assert not trainer.not_finite(losses, weights=True)
+    assert torch.bfloat16 in seen  # D's convolutions ran under autocast …
+    assert torch.float32 in seen  # … and in fp32 on the interpolates of the penalty
+    assert losses["gp"].dtype == torch.float32 and float(losses["gp"]) > 0
+    after = list(trainer.generator.parameters())
+    assert any(not torch.equal(a, b) for a, b in zip(before, after, strict=True))
+
+
+@pytest.mark.parametrize("penalty", ["gradient", "r1"])
+def test_penalties_run_the_critic_outside_autocast(penalty: str) -> None:
+    calls: list[tuple[bool, torch.dtype]] = []
+
+    def critic(x: torch.Tensor) -> torch.Tensor:
+        calls.append((torch.is_autocast_enabled("cpu"), x.dtype))
+        return (x.flatten(1) ** 2).sum(dim=1)
+
+    real = torch.randn(4, 3)
+    fake = torch.randn(4, 3).to(torch.bfloat16)  # as G makes it under bf16 autocast
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        value = (
+            gradient_penalty(critic, real, fake)
+            if penalty == "gradient"
+            else r1_penalty(critic, real)
+        )
+    assert calls == [(False, torch.float32)]
+    assert value.dtype == torch.float32
+
+
+def test_spectral_norm_power_iteration_stays_in_fp32_under_autocast() -> None:
+    layers = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        layers.append(spectral_norm(nn.Linear(64, 64)))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        under_autocast = layers[0].weight
+    plain = layers[1].weight
+    assert under_autocast.dtype == torch.float32
+    assert torch.equal(under_autocast, plain)
+    state = layers[0].state_dict()
+    assert state.keys() == layers[1].state_dict().keys()  # torch's own keys (_u, _v)
+    assert all(torch.equal(state[k], layers[1].state_dict()[k]) for k in state)
+
+
+def test_fp16_keeps_one_gradient_scaler_per_network() -> None:
+    trainer = trainer_for(loss="wgan-gp", precision="fp16", loss_settings={"n_critic": 3})
+    assert trainer.scaler_g is not None and trainer.scaler_d is not None
+    assert trainer.scaler_g is not trainer.scaler_d
+    # a small starting scale, so that no step overflows and each counts as a good one
+    trainer.scaler_g = torch.amp.GradScaler("cpu", init_scale=1.0)
+    trainer.scaler_d = torch.amp.GradScaler("cpu", init_scale=1.0)
+    losses = trainer.train_step()
+    assert not trainer.not_finite(losses, weights=True)
+    # D stepped n_critic = 3 times, G once: each scaler counted its own network's steps
+    assert trainer.scaler_d.state_dict()["_growth_tracker"] == 3
+    assert trainer.scaler_g.state_dict()["_growth_tracker"] == 1
+    assert trainer_for(precision="bf16").scaler_g is None
+
+
+def test_channels_last_on_request_and_off_by_default_on_the_cpu() -> None:
+    trainer = trainer_for(channels_last=True)
+    weights = [p for p in trainer.discriminator.parameters() if p.dim() == 4]
+    assert weights and all(p.is_contiguous(memory_format=torch.channels_last) for p in weights)
+    real, _ = next(trainer.batches())
+    assert real.is_contiguous(memory_format=torch.channels_last)
+    assert not trainer.not_finite(trainer.train_step(), weights=True)
+    default = trainer_for()
+    assert not default.channels_last
+    assert all(p.is_contiguous() for p in default.generator.parameters())
+
+
+def test_channels_last_is_refused_without_convolutions() -> None:
+    with pytest.raises(ConfigError, match="--channels-last: architecture 'mlp-gan'"):
+        trainer_for(architecture="mlp-gan", architecture_settings={}, channels_last=True)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"loss": "wgan-gp"}, {"loss": "non-saturating", "loss_settings": {"r1_weight": 1.0}}],
+    ids=["wgan-gp", "r1"],
+)
+def test_compile_is_refused_where_losses_take_gradients_of_gradients(
+    fields: dict[str, object],
+) -> None:
+    with pytest.raises(ConfigError, match=r"--compile: loss .* gradients of gradients"):
+        prepare(tiny(compile=True, **fields), plugin_set().registry)
+
+
+def test_compile_wraps_the_trained_modules_and_leaves_the_saved_ones_plain() -> None:
+    trainer = trainer_for(compile=True, loss="hinge")  # compiling itself starts at the first step
+    compiled_type = torch._dynamo.eval_frame.OptimizedModule
+    assert isinstance(trainer.trained_generator, compiled_type)
+    assert isinstance(trainer.trained_discriminator, compiled_type)
+    assert not isinstance(trainer.generator, compiled_type)
+    assert set(trainer.generator.state_dict()) == set(trainer_for().generator.state_dict())
+
+
+def test_deterministic_asks_torch_for_deterministic_algorithms(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    try:
+        trainer = trainer_for(deterministic=True)
+        assert torch.are_deterministic_algorithms_enabled()
+        assert torch.is_deterministic_algorithms_warn_only_enabled()  # warns, never stops a run
+        assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
+        assert not trainer.not_finite(trainer.train_step())
+    finally:
+        torch.use_deterministic_algorithms(False)
