@@ -72,6 +72,7 @@ def run_comparison(request: CompareRequest, console: Console | None = None) -> P
     """Train and evaluate every combination; returns the report folder."""
     from ganzoo.evaluation.session import check_metrics, evaluate_run
     from ganzoo.training.loop import train
+    from ganzoo.training.setup import resolve_device
 
     console = console or Console(stderr=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -102,7 +103,7 @@ def run_comparison(request: CompareRequest, console: Console | None = None) -> P
                 num_samples=request.num_samples,
                 settings=metric_settings,
                 seed=0,
-                device="cpu",
+                device=resolve_device(config.device),
             )
             document["seed"] = config.seed
             documents.append(document)

@@ -158,13 +158,18 @@ def build_network(state_dict: dict[str, torch.Tensor]) -> nn.Module:
 @contextmanager
 def _weights_only_loading() -> Iterator[None]:
     """Make every ``torch.load`` weights-only, whatever its caller asks, for a moment."""
-    name = "TORCH_FORCE_WEIGHTS_ONLY_LOAD"
-    previous = os.environ.get(name)
-    os.environ[name] = "1"
+    forced = {"TORCH_FORCE_WEIGHTS_ONLY_LOAD": "1", "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": None}
+    previous = {name: os.environ.get(name) for name in forced}
+    for name, value in forced.items():  # the second would contradict the first
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     try:
         yield
     finally:
-        if previous is None:
-            del os.environ[name]
-        else:
-            os.environ[name] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

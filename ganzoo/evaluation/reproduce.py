@@ -17,6 +17,7 @@ from ganzoo.config import RunConfig, build_config, read_toml
 from ganzoo.errors import ConfigError
 from ganzoo.evaluation.compare import BOARD_FILE, REPORT_FILE, board
 from ganzoo.recipes import Recipe, Verdict
+from ganzoo.settings_table import jsonable
 from ganzoo.storage.layout import RunLayout, checkpoint_step
 
 RESULTS_FILE = "results.json"
@@ -124,10 +125,12 @@ def run_seed(
     """Train (or resume, or keep) one seed and evaluate it by the recipe's protocol."""
     from ganzoo.evaluation.session import evaluate_run
     from ganzoo.training.loop import resume, train
+    from ganzoo.training.setup import resolve_device
 
     assert config.out is not None
     run_dir = Path(config.out)
-    document = _finished_evaluation(run_dir, config, recipe)
+    settings = _merged(recipe.protocol.settings, metric_settings)
+    document = _finished_evaluation(run_dir, config, recipe, settings)
     how = "kept"
     if document is None:
         how = "trained"
@@ -145,9 +148,9 @@ def run_seed(
             run_dir,
             recipe.protocol.metrics,
             num_samples=recipe.protocol.num_samples,
-            settings=_merged(recipe.protocol.settings, metric_settings),
+            settings=settings,
             seed=0,
-            device="cpu",
+            device=resolve_device(config.device),
         )
     figures = {
         f"{metric}.{key}": float(value)
@@ -161,14 +164,21 @@ def _merged(
     protocol: Mapping[str, Mapping[str, Any]], given: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, dict[str, Any]]:
     """The protocol's metric settings, overridden key by key by the given ones."""
-    merged = {name: dict(values) for name, values in protocol.items()}
-    for name, values in given.items():
-        merged.setdefault(name, {}).update(values)
+    from ganzoo.plugins import plugin_set
+
+    registry = plugin_set().registry
+    merged: dict[str, dict[str, Any]] = {}
+    for layer in (protocol, given):
+        for name, values in layer.items():  # an alias ('is') and its name share one entry
+            merged.setdefault(registry.get("metric", name).name, {}).update(values)
     return merged
 
 
-def _finished_evaluation(run_dir: Path, config: RunConfig, recipe: Recipe) -> dict[str, Any] | None:
-    """The seed's ``eval.json`` if it scores the final step by the recipe's protocol."""
+def _finished_evaluation(
+    run_dir: Path, config: RunConfig, recipe: Recipe, settings: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any] | None:
+    """The seed's ``eval.json`` if it scores the final step by the recipe's protocol, with
+    the metric settings of this reproduction."""
     layout = RunLayout(run_dir)
     if not layout.results.is_file() or not layout.is_run():
         return None
@@ -179,9 +189,11 @@ def _finished_evaluation(run_dir: Path, config: RunConfig, recipe: Recipe) -> di
         return None
     finished = saved.steps is not None and document.get("step") == saved.steps
     wanted = config.steps is None or config.steps == saved.steps
-    same_protocol = document.get("num_samples") == recipe.protocol.num_samples and set(
-        recipe.protocol.metrics
-    ) <= set(document.get("metrics", {}))
+    same_protocol = (
+        document.get("num_samples") == recipe.protocol.num_samples
+        and set(recipe.protocol.metrics) <= set(document.get("metrics", {}))
+        and document.get("metric_settings", {}) == jsonable(settings)
+    )
     return document if finished and wanted and same_protocol else None
 
 

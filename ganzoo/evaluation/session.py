@@ -14,6 +14,7 @@ from ganzoo.evaluation.metric import EvalContext
 from ganzoo.evaluation.run import evaluate, plan_metrics, results_document, save_results
 from ganzoo.evaluation.sampling import generator_sampler
 from ganzoo.registry import Registry
+from ganzoo.settings_table import jsonable
 from ganzoo.storage.layout import RunLayout
 
 
@@ -66,6 +67,9 @@ def evaluate_run(
         loss=config.loss,
         step=generator.description.step,
         weights=generator.path.name,
+        metric_settings=jsonable(
+            {registry.get("metric", name).name: dict(v) for name, v in (settings or {}).items()}
+        ),
     )
     save_results(run_dir, document)
     if config.loggers:
@@ -81,14 +85,16 @@ def hand_to_loggers(
 ) -> None:
     """Append the figures to the run's loggers (its TensorBoard events, say); eval.json is
     written already, so a logger that cannot be built now is a note, not an error."""
-    from ganzoo.errors import GanzooError
+    from ganzoo.errors import GanzooError, one_line
     from ganzoo.training.tracking import log_evaluation
 
     try:
         log_evaluation(config, run_dir, _registry(), document["step"], document["metrics"])
-    except GanzooError as error:
+    except Exception as error:  # eval.json is safe; a logger's trouble is only a note
+        known = isinstance(error, GanzooError)
+        reason = str(error) if known else f"{type(error).__name__}: {error}"
         if progress is not None:
-            progress(f"figures not handed to the run's loggers: {error}")
+            progress(f"figures not handed to the run's loggers: {one_line(reason)}")
 
 
 def eval_context(

@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from typing import IO
 
 from ganzoo.errors import ConfigError
 from ganzoo.storage.layout import RunLayout
@@ -40,19 +42,31 @@ def run_lock(layout: RunLayout, what: str) -> Iterator[None]:
         yield
         return
     with open(layout.lock, "a+", encoding="utf-8") as handle:  # closing it drops the lock
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _lock_exclusively(handle):
             raise RunInUseError(
                 f"{what} {layout.root}: the run is still being trained by {holder(layout)}; "
                 "wait for it to finish or stop it first"
-            ) from None
+            )
         started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
         handle.seek(0)
         handle.truncate()
         handle.write(f"process {os.getpid()} on host {socket.gethostname()}, started {started}\n")
         handle.flush()
         yield
+
+
+def _lock_exclusively(handle: IO[str], attempts: int = 20, pause: float = 0.01) -> bool:
+    """Take the exclusive lock, retrying for a moment: ``live_holder`` (``ganzoo runs``,
+    say) holds a shared lock for an instant while it looks, and must not turn a trainer away."""
+    assert fcntl is not None
+    for attempt in range(attempts):
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if attempt + 1 < attempts:
+                time.sleep(pause)
+    return False
 
 
 def live_holder(layout: RunLayout) -> str | None:

@@ -72,7 +72,18 @@ def read_state(layout: RunLayout) -> RunState | None:
         state = RunState(**data)
     except (OSError, ValueError, TypeError):
         return None
-    return state if state.state in RECORDED else None
+    if state.state not in RECORDED or not _well_typed(state):
+        return None
+    return state
+
+
+def _well_typed(state: RunState) -> bool:
+    """Whether each field holds its declared type (a hand-edited file may not)."""
+    numbers = (state.step, state.steps, state.pid)
+    texts = (state.host, state.updated, state.message)
+    return all(isinstance(n, int) and not isinstance(n, bool) for n in numbers) and all(
+        isinstance(t, str) for t in texts
+    )
 
 
 def observed_state(layout: RunLayout, recorded: RunState | None) -> Observed:

@@ -64,10 +64,11 @@ class ModelDescription:
         provider = self.providers.get("architecture")
         if provider is None or provider.package == CORE_DISTRIBUTION:
             return ""
+        known = provider.version not in ("", "unknown")
+        requirement = f"{provider.package}=={provider.version}" if known else provider.package
         return (
             f"; its architecture {self.architecture!r} came from {provider.package} "
-            f"{provider.version}: install that distribution "
-            f"(pip install '{provider.package}=={provider.version}')"
+            f"{provider.version}: install that distribution (pip install '{requirement}')"
         )
 
     @classmethod

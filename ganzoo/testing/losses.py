@@ -51,11 +51,6 @@ def check_loss(entry: Entry, registry: Registry, settings: Mapping[str, Any] | N
     d_loss = _value(check, loss.discriminator_loss(critic, real, fake.detach()), "D loss")
     d_loss.backward()
     _gradients(check, discriminator, "discriminator", "D loss")
-    check.that(
-        all(p.grad is None for p in generator.parameters()),
-        "D loss reaches D only",
-        "the generator got gradients from the discriminator's loss (use the detached fake)",
-    )
     loss.after_discriminator_step(discriminator)
     check.passed("after_discriminator_step runs")
 

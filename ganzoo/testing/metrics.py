@@ -72,7 +72,7 @@ def _contexts(
 ) -> Callable[[], EvalContext]:
     """A maker of fresh contexts over a named dataset, or synthetic data the metric takes."""
     if dataset is not None:
-        from ganzoo.data.context import cache_dir, default_context
+        from ganzoo.data.context import default_context
 
         data_context = default_context(data_root, download=False)
         source: DataSource = registry.build("dataset", dataset, None, data_context)
@@ -81,7 +81,7 @@ def _contexts(
             f"applies to {dataset}",
             f"applies_to({dataset!r}, {source.spec.describe()}) is False",
         )
-        return lambda: _context(source, dataset, cache_dir(), data_context.data_root)
+        return lambda: _context(source, dataset, cache, data_context.data_root)
     for spec in SYNTHETIC_SPECS:
         applies = metric.applies_to("synthetic", spec)
         check.that(

@@ -232,7 +232,7 @@ class GroupSession(Session):
 
     def close(self) -> None:
         if self.owns_group and torch.distributed.is_initialized():
-            torch.distributed.destroy_process_group()
+            release_process_group()
 
     def _collective_device(self) -> torch.device:
         backend = str(torch.distributed.get_backend())
@@ -283,3 +283,17 @@ def _mix(*numbers: int) -> int:
     """A 63-bit seed that changes with every one of ``numbers``."""
     data = b"".join(int(n).to_bytes(8, "little", signed=True) for n in numbers)
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little") >> 1
+
+
+def release_process_group() -> None:
+    """Destroy the default process group, collecting garbage first.
+
+    Collected first, so that no DDP reducer still holds a backend work object when the
+    interpreter shuts down: gloo aborts the process (SIGABRT, "terminate called without an
+    active exception") if one is freed that late. No barrier: on an error path the other
+    ranks may never reach one.
+    """
+    import gc
+
+    gc.collect()
+    torch.distributed.destroy_process_group()

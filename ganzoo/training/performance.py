@@ -60,7 +60,9 @@ def configure_backends(deterministic: bool, device: torch.device) -> None:
     """
     if deterministic:
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", CUBLAS_WORKSPACE)
-        torch.use_deterministic_algorithms(True, warn_only=True)  # torch names the exceptions
+    # Set either way: a process that trains several runs (compare, reproduce) must not
+    # carry one run's choice into the next.
+    torch.use_deterministic_algorithms(deterministic, warn_only=True)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = not deterministic
         torch.backends.cudnn.deterministic = deterministic

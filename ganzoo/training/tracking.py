@@ -74,11 +74,20 @@ def open_loggers(
         resumed_from=resumed_from,
         evaluating=evaluating,
     )
-    built = []
+    built: list[tuple[str, Logger]] = []
     for name in selected_loggers(config):
         settings = config.logger_settings.get(name)
-        built.append((name, registry.build("logger", name, settings, context)))
+        try:
+            built.append((name, registry.build("logger", name, settings, context)))
+        except Exception as error:  # a tracker that cannot start never costs the run
+            if name == ALWAYS_ON:
+                raise
+            _warn(f"logger {name!r} could not start and is off for this run: {_described(error)}")
     return RunLoggers(built)
+
+
+def _described(error: Exception) -> str:
+    return one_line(f"{type(error).__name__}: {error}")
 
 
 class RunLoggers(Logger):
@@ -105,7 +114,7 @@ class RunLoggers(Logger):
                 self.loggers.remove((name, logger))
                 self.report(
                     f"logger {name!r} failed and is off for the rest of this run: "
-                    f"{one_line(f'{type(error).__name__}: {error}')}"
+                    f"{_described(error)}"
                 )
 
     def log_config(self, config: Mapping[str, Any]) -> None:

@@ -56,10 +56,18 @@ class _LosesItsConnection(Logger):
             raise ConnectionError("tracking server went away")
 
 
+class _CannotConnect(Logger):
+    """A third-party tracker that cannot reach its server when the run starts."""
+
+    def __init__(self, context: LoggerContext) -> None:
+        raise ConnectionError("tracker unreachable")
+
+
 class _Plugin:
     @staticmethod
     @hookimpl
     def register_loggers(register: object) -> None:
+        register("offline", _CannotConnect, description="Cannot start.")  # type: ignore[operator]
         register("ctrl-c", _CtrlCAtStep6, description="Presses Ctrl-C at step 6.")  # type: ignore[operator]
         register("flaky", _LosesItsConnection, description="Fails at step 6.")  # type: ignore[operator]
 
@@ -97,6 +105,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
             train(folder / "c-stopped", steps=1000, loggers=["ctrl-c"])
     finally:
         plugins.reset()
+    hostile = RunLayout(folder / "e-hand-edited")
+    shutil.copytree(folder / "a-finished", hostile.root)
+    hostile.state.write_text('{"state": "finished", "step": null, "steps": "20", "pid": 1, '
+                             '"host": "h", "updated": "now", "message": ""}')  # fmt: skip
     killed = RunLayout(folder / "d-killed")
     shutil.copytree(folder / "a-finished", killed.root)
     write_state(killed, RunState.now("running", 3, 50))  # its process died without a word
@@ -108,14 +120,20 @@ def test_a_failing_logger_is_switched_off_and_the_run_finishes(
 ) -> None:
     plugins._loaded = load(extra_plugins=[(_Plugin(), "ganzoo-flaky", "1.0")])
     try:
-        train(tmp_path / "run", loggers=["flaky"])
+        train(tmp_path / "run", loggers=["flaky", "offline"])
+        evaluate_run(tmp_path / "run", ["mode-coverage"], num_samples=100)
     finally:
         plugins.reset()
     assert _LosesItsConnection.calls == [3, 6]  # never called again after failing
     assert read_state(RunLayout(tmp_path / "run")).state == "finished"
-    (warning,) = [line for line in capsys.readouterr().err.splitlines() if "flaky" in line]
+    err = capsys.readouterr().err
+    (warning,) = [line for line in err.splitlines() if "flaky" in line]
     assert "logger 'flaky' failed and is off for the rest of this run" in warning
     assert "ConnectionError: tracking server went away" in warning
+    offline = [line for line in err.splitlines() if "'offline'" in line]
+    assert len(offline) == 2  # once for the run, once for the evaluation
+    assert all("could not start" in line and "tracker unreachable" in line for line in offline)
+    assert (tmp_path / "run" / "eval.json").is_file()
 
 
 def test_the_trainer_records_how_each_run_ended(runs: Path) -> None:
@@ -147,6 +165,7 @@ def test_runs_json_lists_each_run_with_its_state_steps_and_figures(runs: Path) -
         "b-diverged": "diverged",
         "c-stopped": "stopped",
         "d-killed": "killed",
+        "e-hand-edited": "unknown",  # a state.json of the wrong types is no record at all
         "e-live": "running",
     }
     finished = rows["a-finished"]

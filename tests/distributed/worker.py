@@ -133,7 +133,10 @@ def main() -> None:
     report["gp_relative_error"] = gradient_penalty_check()
     report["uneven_batch"] = uneven_batch_error(out)
     (out / f"report-{rank}.json").write_text(json.dumps(report))
-    dist.destroy_process_group()
+    from ganzoo.training.distributed import release_process_group
+
+    dist.barrier()  # every rank is done: none is left waiting in a collective
+    release_process_group()
 
 
 if __name__ == "__main__":

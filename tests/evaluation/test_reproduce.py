@@ -46,6 +46,20 @@ def test_reproduce_keeps_finished_seeds_and_resumes_half_trained_ones(tmp_path: 
     assert steps == sorted(steps) and steps[-1] == 20
     document = json.loads((out / "results.json").read_text())
     assert [s["seed"] for s in document["seeds"]] == [0, 1]
+    # other metric settings: the trained seeds are kept, but evaluated again with them
+    third = run_cli("reproduce", "pacgan2-ring8", "--seeds", "1", "--steps", "20",
+                    "--device", "cpu", "--out", str(out),
+                    "--set", "metric.mode-coverage.threshold=1e-6")  # fmt: skip
+    assert third.returncode == 0, third.stderr
+    assert "seed 0: kept" not in third.stderr
+    assert (out / "seed-0" / "metrics.jsonl").read_text() == finished  # not trained again
+    saved = json.loads((out / "seed-0" / "eval.json").read_text())
+    assert saved["metric_settings"]["mode-coverage"]["threshold"] == 1e-6
+    assert saved["metrics"]["mode-coverage"]["high_quality_pct"] == 0
+    assert (
+        "Metric settings given with --set: mode-coverage.threshold"
+        in (out / "report.md").read_text()
+    )
 
 
 def test_reproduce_refuses_a_folder_of_something_else(tmp_path: Path) -> None:

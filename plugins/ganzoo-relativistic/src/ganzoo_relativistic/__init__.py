@@ -11,7 +11,7 @@ import ganzoo
 from ganzoo.plugins import Registrar
 from ganzoo_relativistic.settings import RaGANSettings, SwissRollSettings
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 @ganzoo.hookimpl
