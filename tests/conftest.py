@@ -25,6 +25,21 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
+@pytest.fixture(scope="module")
+def one_thread() -> Iterator[None]:
+    """torch on one CPU thread for a module's in-process work, then as it was.
+
+    On a busy machine, more intra-op threads than free cores make training and Inception
+    many times slower; child processes get ``OMP_NUM_THREADS=1`` the same way.
+    """
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
 @pytest.fixture(autouse=True)
 def fresh_plugins() -> Iterator[None]:
     """Every test sees plugins loaded afresh (and leaves none cached)."""

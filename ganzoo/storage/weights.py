@@ -21,6 +21,7 @@ from ganzoo.data.spec import DataSpec
 from ganzoo.errors import GanzooError, WeightsError
 from ganzoo.models import BuildOptions, GANModels
 from ganzoo.plugins.loading import CORE_DISTRIBUTION
+from ganzoo.registry import Registry
 from ganzoo.storage.atomic import write_atomic
 from ganzoo.storage.layout import DISCRIMINATOR, GENERATOR, GENERATOR_EMA, RunLayout
 from ganzoo.version import __version__
@@ -219,11 +220,13 @@ def load_state(module: nn.Module, tensors: dict[str, torch.Tensor], source: Path
     module.load_state_dict(tensors)
 
 
-def build_models(description: ModelDescription) -> GANModels:
-    """Rebuild the architecture a description names, from the installed plugins."""
-    from ganzoo.plugins import plugin_set
+def build_models(description: ModelDescription, registry: Registry | None = None) -> GANModels:
+    """Rebuild the architecture a description names, from the installed plugins (or
+    ``registry``)."""
+    if registry is None:
+        from ganzoo.plugins import plugin_set
 
-    registry = plugin_set().registry
+        registry = plugin_set().registry
     return registry.build(  # type: ignore[no-any-return]
         "architecture",
         description.architecture,

@@ -185,6 +185,7 @@ def _check_rebuild(
     from ganzoo.storage.layout import GENERATOR
     from ganzoo.storage.weights import (
         ModelDescription,
+        build_models,
         load_state,
         read_safetensors,
         save_module,
@@ -201,14 +202,7 @@ def _check_rebuild(
         except Exception as error:
             raise check.fail(rule, f"saving failed: {type(error).__name__}: {error}") from error
         tensors, metadata = read_safetensors(path)
-    read_back = ModelDescription.from_metadata(metadata, path)
-    rebuilt = registry.build(
-        "architecture",
-        read_back.architecture,
-        read_back.architecture_settings,
-        read_back.spec,
-        read_back.build_options,
-    )
+    rebuilt = build_models(ModelDescription.from_metadata(metadata, path), registry)
     try:
         load_state(rebuilt.generator, tensors, path)
     except GanzooError as error:

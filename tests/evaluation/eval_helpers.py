@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
-from ganzoo.data.source import Batch, DataSource
-from ganzoo.data.spec import DataSpec
+from ganzoo.data.source import DataSource
 from ganzoo.evaluation.metric import EvalContext
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-
-
-class TensorSource(DataSource):
-    """A finite source over fixed tensors (shuffled by seed)."""
-
-    def __init__(self, x: torch.Tensor, labels: torch.Tensor | None = None, **attrs: object):
-        self.x = x
-        self.labels = labels
-        self.spec = DataSpec(tuple(x.shape[1:]))
-        for key, value in attrs.items():
-            setattr(self, key, value)
-
-    @property
-    def size(self) -> int:
-        return len(self.x)
-
-    def batches(
-        self, batch_size: int, *, seed: int, device: torch.device, start: int = 0
-    ) -> Iterator[Batch]:
-        order = torch.randperm(len(self.x), generator=torch.Generator().manual_seed(seed))
-        while True:
-            for i in range(0, len(order), batch_size):
-                index = order[i : i + batch_size]
-                labels = None if self.labels is None else self.labels[index]
-                yield Batch(self.x[index].to(device), labels)
 
 
 def make_context(

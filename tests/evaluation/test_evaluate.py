@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from eval_helpers import TensorSource, from_tensor, make_context
+from eval_helpers import from_tensor, make_context
 from torch import nn
 
+from ganzoo.data import TensorSource
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import ConfigError, UnknownComponentError
 from ganzoo.evaluation import (

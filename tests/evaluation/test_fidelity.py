@@ -11,18 +11,18 @@ from __future__ import annotations
 import io
 import json
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
-from eval_helpers import TensorSource, from_tensor, make_context
+from eval_helpers import from_tensor, make_context
 from safetensors.torch import load_file, save_file
 from torch import nn
 
 from ganzoo.cli.evaluation import metrics_table
+from ganzoo.data import TensorSource
 from ganzoo.errors import ConfigError, WeightsError
 from ganzoo.evaluation import evaluate, plan_metrics, results_document
 from ganzoo.evaluation.inception_weights import (
@@ -36,13 +36,7 @@ N = 4
 FIDELITY_METRICS = ["fid", "kid", "inception-score", "precision-recall"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread() -> Iterator[None]:
-    """Inception on one CPU thread: more threads than free cores make it many times slower."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_thread")  # Inception on one CPU thread
 
 
 def stand_in_state_dict() -> dict[str, torch.Tensor]:

@@ -7,19 +7,12 @@ afresh when bytecode writing is switched off; both would make these tests slow.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import torch
 
 
 @pytest.fixture(autouse=True, scope="module")
-def one_thread() -> Iterator[None]:
+def single_threaded(one_thread: None) -> None:
     """Run in-process training on one thread (as the child processes do), then restore."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 @pytest.fixture(scope="session")
