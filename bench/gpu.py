@@ -35,6 +35,7 @@ BENCH = Path(__file__).resolve().parent
 if str(BENCH) not in sys.path:  # the reference loops sit beside this file
     sys.path.insert(0, str(BENCH))
 
+from mnist_copy import decompressed_copy  # noqa: E402
 from reference_dcgan import weights_init  # noqa: E402
 from reference_mlp import block  # noqa: E402
 
@@ -311,9 +312,7 @@ def mlp_benchmark(data_root: Path | None, scratch: Path, sizes: Sizes) -> Benchm
     mnist = data_root is not None and (data_root / "MNIST" / "raw").is_dir()
     if mnist:
         assert data_root is not None
-        import run as suite
-
-        copy = suite.decompressed_copy(data_root, scratch / "mnist")
+        copy = decompressed_copy(data_root, scratch / "mnist")
         ours: dict[str, Any] = {"dataset": "mnist", "data_root": data_root}
         transform = transforms.Compose([transforms.ToTensor(), normalize])
         images = datasets.MNIST(str(copy), train=True, download=False, transform=transform)

@@ -30,7 +30,7 @@ import torch
 
 import ganzoo
 from ganzoo.config import RunConfig
-from ganzoo.training import tracking
+from ganzoo.training import run_tracking
 
 VARIANTS = ("quiet", "jsonl", "tensorboard")
 
@@ -50,7 +50,7 @@ def config(variant: str, out: Path, steps: int) -> RunConfig:
 
 LOGGING_CALLS = ("__init__", "log_scalars", "log_samples", "log_networks", "recording_outcome")
 inside_logging = [0.0]
-"""Seconds spent in the run's logging calls (:class:`ganzoo.training.tracking.RunTracking`)."""
+"""Seconds spent in the run's logging calls (:class:`ganzoo.training.run_tracking.RunTracking`)."""
 
 
 def clocked(method):  # type: ignore[no-untyped-def]
@@ -67,8 +67,8 @@ def clocked(method):  # type: ignore[no-untyped-def]
 def clock_logging_calls() -> None:
     """Time every logging call; the outcome's context manager is timed at its exit."""
     for name in LOGGING_CALLS[:-1]:
-        setattr(tracking.RunTracking, name, clocked(getattr(tracking.RunTracking, name)))
-    tracking.RunLoggers.close = clocked(tracking.RunLoggers.close)  # type: ignore[method-assign]
+        setattr(run_tracking.RunTracking, name, clocked(getattr(run_tracking.RunTracking, name)))
+    run_tracking.RunLoggers.close = clocked(run_tracking.RunLoggers.close)  # type: ignore[method-assign]
 
 
 def timed_run(variant: str, folder: Path, steps: int, index: int) -> tuple[float, float]:

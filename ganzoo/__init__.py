@@ -4,6 +4,7 @@ The Python API mirrors the command line::
 
     import ganzoo
     run_dir = ganzoo.train(ganzoo.RunConfig(architecture="mlp-gan", loss="wgan-gp"))
+    run_dir = ganzoo.train(ganzoo.layered_config(recipe="wgan-gp-ring8", overrides={"steps": 500}))
     generator = ganzoo.load_generator(run_dir)
     images = generator.sample(64)
 """
@@ -21,13 +22,14 @@ __all__ = [
     "build",
     "get",
     "hookimpl",
+    "layered_config",
     "list_components",
     "load_generator",
     "train",
 ]
 
 if TYPE_CHECKING:
-    from ganzoo.config import RunConfig
+    from ganzoo.config import RunConfig, layered_config
     from ganzoo.registry import Entry, Kind
     from ganzoo.storage.weights import load_generator
     from ganzoo.training.loop import train
@@ -61,6 +63,10 @@ def __getattr__(name: str) -> Any:
         from ganzoo.config import RunConfig
 
         return RunConfig
+    if name == "layered_config":
+        from ganzoo.config import layered_config
+
+        return layered_config
     if name == "train":
         from ganzoo.training.loop import train
 

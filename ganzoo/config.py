@@ -1,4 +1,4 @@
-"""Run configuration: defaults, then a TOML file, then the command line, validated by pydantic."""
+"""Run configuration: defaults, then a recipe, a TOML file and the command line, validated."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ganzoo.errors import ConfigError, closest
-from ganzoo.registry import format_validation_error, nulls_to_none
+from ganzoo.kinds import KIND_TABLE, RUN_KINDS
+from ganzoo.registry import Registry, format_validation_error, nulls_to_none
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -18,14 +19,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 Device = Literal["auto", "cpu", "cuda", "mps"]
-Precision = Literal["fp32", "bf16", "fp16"]
-COMPONENT_SECTIONS = {
-    "architecture": "architecture_settings",
-    "loss": "loss_settings",
-    "dataset": "dataset_settings",
-}
+Precision = Literal["auto", "fp32", "bf16", "fp16"]
+COMPONENT_SECTIONS: dict[str, str] = {spec.set_section: spec.run_fields()[1] for spec in RUN_KINDS}
 """Maps the prefix of a ``--set`` key to the config field holding that component's settings."""
-LOGGER_SECTION = "logger"
+LOGGER_SECTION = KIND_TABLE["logger"].set_section
 """The prefix of a logger's ``--set`` keys: ``logger.NAME.KEY``, into ``logger_settings``."""
 
 
@@ -80,14 +77,16 @@ class RunConfig(BaseModel):
         "process's share of it, must be a multiple of it.",
     )
     precision: Precision = Field(
-        "fp32",
-        description="fp32, or mixed precision: bf16 or fp16 autocast (fp16 with a gradient "
-        "scaler per network); gradient penalties and spectral norms stay in fp32.",
+        "auto",
+        description="auto: bf16 where the device has a bf16 matrix unit and the architecture "
+        "gains from it for the data, else fp32 (a run's config.toml records which); fp32; or "
+        "mixed precision: bf16 or fp16 autocast (fp16 with a gradient scaler per network). "
+        "Gradient penalties, spectral norms and loss reductions stay in fp32.",
     )
     channels_last: bool | None = Field(
         None,
         description="Channels-last memory layout for convolutional networks; default: on "
-        "with CUDA, off elsewhere.",
+        "with CUDA, and on the CPU in bf16; off elsewhere.",
     )
     compile: bool = Field(
         False, description="Compile G and D with torch.compile (not for gradient penalties)."
@@ -120,7 +119,7 @@ class RunConfig(BaseModel):
         return self
 
 
-METRIC_SECTION = "metric"
+METRIC_SECTION = KIND_TABLE["metric"].set_section
 """The ``--set`` prefix of metric settings: ``metric.NAME.key=value``."""
 
 
@@ -247,12 +246,63 @@ def build_config(*layers: Mapping[str, Any], source: str = "configuration") -> R
         raise ConfigError(
             f"unknown setting {key!r} in {source}{near}; run settings are "
             f"{', '.join(sorted(k for k in RunConfig.model_fields if not k.endswith('_settings')))}"
-            ", and component settings go under architecture., loss. or dataset."
+            f", and component settings go under {_sections_spelled()}"
         )
     try:
         return RunConfig.model_validate(nulls_to_none(RunConfig, merged))
     except ValidationError as error:
         raise ConfigError(f"invalid {source}: {format_validation_error(error)}") from None
+
+
+def layered_config(
+    *,
+    recipe: str | None = None,
+    config_file: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    assignments: Iterable[str] = (),
+    registry: Registry | None = None,
+) -> RunConfig:
+    """A run's configuration in layers: defaults < recipe < TOML file < overrides < ``--set``.
+
+    ``ganzoo run`` builds its config this way (its options are the overrides); so can the
+    Python API, e.g. ``ganzoo.train(layered_config(recipe="dcgan-mnist",
+    overrides={"steps": 500}))``.
+
+    Args:
+        recipe: a recipe's name or alias: its settings are the first layer over the defaults.
+        config_file: a TOML file of run settings (as ``config.toml`` in a run directory).
+        overrides: run settings (``{"steps": 500, "loss_settings": {"lr_g": 1e-4}}``);
+            None values are left out, so they override nothing.
+        assignments: ``key=value`` strings, as ``--set`` takes them (``loss.lr_g=1e-4``).
+        registry: where to find the recipe; by default the installed plugins'.
+
+    Returns:
+        The validated config.
+
+    Raises:
+        ConfigError: no layer names an architecture, or a setting is unknown or invalid.
+    """
+    recipe_settings = recipe_layer(recipe, registry) if recipe else {}
+    file_layer = read_toml(config_file) if config_file else {}
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    set_layer = parse_assignments(assignments)
+    if "architecture" not in {**recipe_settings, **file_layer, **given, **set_layer}:
+        raise ConfigError(
+            "no architecture given: ganzoo run ARCH (see 'ganzoo list --kind architecture') "
+            "or ganzoo run --recipe NAME (see 'ganzoo list --kind recipe')"
+        )
+    source = f"config file {config_file}" if config_file and not given else "configuration"
+    return build_config(recipe_settings, file_layer, given, set_layer, source=source)
+
+
+def recipe_layer(name: str, registry: Registry | None = None) -> dict[str, Any]:
+    """The settings of recipe ``name``, as a config layer that names the recipe."""
+    if registry is None:
+        from ganzoo.plugins import plugin_set
+
+        registry = plugin_set().registry
+    entry = registry.get("recipe", name)
+    return {**registry.recipe(name).config, "recipe": entry.name}
 
 
 def to_toml(config: RunConfig) -> str:
@@ -261,8 +311,8 @@ def to_toml(config: RunConfig) -> str:
 
     data = _without_none(config.model_dump(mode="json", exclude_none=True))
     ordered = {k: v for k, v in data.items() if not isinstance(v, dict)}
-    for section, field in COMPONENT_SECTIONS.items():
-        ordered[section + "_settings"] = data.get(field, {})
+    for field in COMPONENT_SECTIONS.values():
+        ordered[field] = data.get(field, {})
     if data.get("logger_settings"):  # a setting set to None is written "none", as above
         ordered["logger_settings"] = {
             name: {k: "none" if v is None else v for k, v in settings.items()}
@@ -281,3 +331,9 @@ def _without_none(value: Any) -> Any:
         if field in data:
             data[field] = {k: "none" if v is None else v for k, v in data[field].items()}
     return data
+
+
+def _sections_spelled() -> str:
+    """``"architecture., loss. or dataset."``: where component settings go."""
+    sections = [f"{section}." for section in COMPONENT_SECTIONS]
+    return f"{', '.join(sections[:-1])} or {sections[-1]}"

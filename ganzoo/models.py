@@ -8,6 +8,10 @@ when it packs (``options.pack = M > 1``), to ``(N / M,)``: one logit per pack of
 An architecture that packs builds D for :func:`packed_spec`, wraps it with
 :func:`packed` and sets ``GANModels.pack``; one that does not leaves it at 1 and
 the run refuses ``--pack``.
+
+An image architecture that makes only some square sizes declares them when it registers,
+``register(..., image_sizes=ImageSizes(...))``: a run whose image size was left at the
+dataset's default then moves to the nearest size above it that the architecture makes.
 """
 
 from __future__ import annotations
@@ -19,6 +23,17 @@ from torch import nn
 
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import DataError
+from ganzoo.image_sizes import ImageSizes
+
+__all__ = [
+    "BuildOptions",
+    "GANModels",
+    "ImageSizes",
+    "PackedDiscriminator",
+    "packed",
+    "packed_spec",
+    "require_image",
+]
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,10 @@ class GANModels:
     """Whether both networks take class labels as a second argument."""
     pack: int = 1
     """Examples D judges at once; an architecture that packs sets it to ``options.pack``."""
+    prefers_bf16: bool = False
+    """Whether these networks, as built for this data, train faster in mixed bf16 than in
+    fp32 on a device with a bf16 matrix unit; ``--precision auto`` follows it. An
+    architecture that leaves it unset trains in fp32 unless the user asks for bf16."""
 
 
 def packed_spec(spec: DataSpec, pack: int) -> DataSpec:

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Verdict = Literal["beaten", "matched", "missed"]
+MEASURED_PRECISION = "fp32"
+"""The precision of a recipe whose config names none: every recipe's figures so far."""
 
 
 class Figure(BaseModel):
@@ -83,7 +85,8 @@ class Recipe(BaseModel):
 
     config: dict[str, Any] = Field(
         description="The run's settings as in config.toml: architecture, loss, dataset, steps, "
-        "batch_size and any component settings."
+        "batch_size and any component settings. Its precision is the one its figures were "
+        "measured in: fp32 unless the config says otherwise (never auto)."
     )
     protocol: Protocol
     reference: Reference
@@ -102,6 +105,13 @@ class Recipe(BaseModel):
         description="Measured minutes of one seed on that hardware; None until measured.",
     )
     notes: str = ""
+
+    @model_validator(mode="after")
+    def _pin_precision(self) -> Recipe:
+        """A recipe trains in the precision it was measured in, whatever the machine."""
+        if self.config.get("precision", "auto") == "auto":
+            self.config = {**self.config, "precision": MEASURED_PRECISION}
+        return self
 
     def summary(self) -> str:
         """One line naming the source and its figures."""

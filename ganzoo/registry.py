@@ -11,18 +11,18 @@ import importlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal, cast, get_args
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ganzoo.errors import ConfigError, PluginError, UnknownComponentError
+from ganzoo.kinds import KIND_TABLE, KINDS, Kind
 from ganzoo.settings_table import describe_settings, jsonable
 
 if TYPE_CHECKING:
+    from ganzoo.image_sizes import ImageSizes
     from ganzoo.recipes import Recipe
 
-Kind = Literal["architecture", "loss", "dataset", "metric", "recipe", "logger"]
-KINDS: tuple[Kind, ...] = get_args(Kind)
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -40,6 +40,8 @@ class Entry:
     aliases: tuple[str, ...]
     package: str
     version: str
+    image_sizes: ImageSizes | None = None
+    """For an architecture: the square image sizes it makes, when it makes only some."""
 
     def load_factory(self) -> Callable[..., Any]:
         """Return the factory, importing it first if it was given as ``"module:attr"``."""
@@ -75,6 +77,7 @@ class Entry:
             "package": self.package,
             "version": self.version,
             "aliases": list(self.aliases),
+            **({"image_sizes": self.image_sizes.describe()} if self.image_sizes else {}),
             "settings": jsonable(self.settings_schema()),
             "settings_schema": [info.to_json() for info in describe_settings(self.settings)],
         }
@@ -82,34 +85,16 @@ class Entry:
 
 @dataclass(frozen=True)
 class Conflict:
-    """A name registered twice; the first registration was kept."""
+    """A name registered twice; the first registration was kept.
+
+    How the loader words it for the user is loader policy:
+    :func:`ganzoo.plugins.loading.conflict_message`.
+    """
 
     kind: Kind
     name: str
     kept: Entry
     rejected_package: str
-
-    def message(self) -> str:
-        """The clash, which registration won and why, and how to get the other one."""
-        from ganzoo.plugins.loading import CORE_DISTRIBUTION, LOAD_PLUGINS_ENV
-
-        kept, rejected = self.kept.package, self.rejected_package
-        clash = (
-            f"{self.kind} name {self.name!r} from {rejected} is already registered by "
-            f"{kept} ({self.kept.kind} {self.kept.name!r})"
-        )
-        if kept == rejected:
-            return f"{clash}; the first registration is kept, so {kept} must rename one"
-        if kept == CORE_DISTRIBUTION:
-            return (
-                f"{clash}; ganzoo's own components load first and always win, "
-                f"so {rejected} must use another name"
-            )
-        return (
-            f"{clash}; kept {kept}'s, because plugins load in order of distribution name "
-            f"and the first registration wins; to use {rejected}'s, leave {kept} out with "
-            f"{LOAD_PLUGINS_ENV} (a comma-separated list of the plugins to load)"
-        )
 
 
 @dataclass
@@ -285,9 +270,7 @@ def nulls_to_none(model: type[BaseModel], values: Mapping[str, Any]) -> dict[str
 def set_prefix(entry: Entry) -> str:
     """How ``--set`` spells a setting of ``entry``: ``loss.``, or ``metric.fid.`` for the kinds
     a command uses several of (metrics, loggers)."""
-    if entry.kind in ("metric", "logger"):
-        return f"{entry.kind}.{entry.name}."
-    return f"{entry.kind}."
+    return KIND_TABLE[entry.kind].set_prefix(entry.name)
 
 
 def format_validation_error(error: ValidationError, *, set_prefix: str | None = None) -> str:

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
 
-from ganzoo.config import build_config, parse_assignments, to_toml
+from ganzoo.config import (
+    COMPONENT_SECTIONS,
+    RunConfig,
+    build_config,
+    layered_config,
+    parse_assignments,
+    to_toml,
+)
 from ganzoo.errors import ConfigError
+from ganzoo.kinds import KIND_TABLE, RUN_KINDS
 from ganzoo.plugins import plugin_set
 from ganzoo.registry import Entry, Kind, validate_settings
 
@@ -80,3 +89,37 @@ def test_layers_override_in_order() -> None:
 def test_malformed_set_assignments_are_config_errors(assignment: str) -> None:
     with pytest.raises(ConfigError, match="--set"):
         parse_assignments([assignment])
+
+
+def test_layered_config_stacks_recipe_file_overrides_and_set(tmp_path: Path) -> None:
+    recipe = plugin_set().registry.recipe("wgan-gp-ring8").config
+    config_file = tmp_path / "run.toml"
+    config_file.write_text("seed = 7\nbatch_size = 32\n[loss_settings]\nlr_g = 1e-3\n")
+    config = layered_config(
+        recipe="wgan-gp-ring8",
+        config_file=config_file,
+        overrides={"batch_size": 16, "steps": None},
+        assignments=["loss.lr_d=2e-3"],
+    )
+    assert config.recipe == "wgan-gp-ring8"
+    assert config.architecture == recipe["architecture"]
+    assert (config.seed, config.batch_size) == (
+        7,
+        16,
+    )  # the file over the recipe, options over both
+    assert config.steps == recipe.get("steps")  # a None override overrides nothing
+    assert config.loss_settings["lr_g"] == 1e-3 and config.loss_settings["lr_d"] == 2e-3
+
+
+def test_layered_config_needs_an_architecture_from_some_layer() -> None:
+    with pytest.raises(ConfigError, match="no architecture given"):
+        layered_config(overrides={"steps": 3})
+    assert layered_config(assignments=["architecture=mlp-gan"]).architecture == "mlp-gan"
+
+
+def test_run_components_come_from_the_kind_table() -> None:
+    assert list(COMPONENT_SECTIONS) == [s.kind for s in RUN_KINDS]
+    assert set(COMPONENT_SECTIONS.values()) <= set(RunConfig.model_fields)
+    for spec in KIND_TABLE.values():
+        for field in (spec.config_field, spec.settings_field):
+            assert field is None or field in RunConfig.model_fields, (spec.kind, field)

@@ -6,6 +6,8 @@ import pytest
 from pydantic import BaseModel, Field
 
 from ganzoo.errors import ConfigError, UnknownComponentError
+from ganzoo.kinds import KIND_TABLE, find_kind
+from ganzoo.plugins.hookspecs import COMPONENT_HOOKS, GanzooHookSpecs
 from ganzoo.registry import Entry, Registry
 
 
@@ -65,3 +67,13 @@ def test_public_api_lists_builtins() -> None:
     names = {e.name for e in ganzoo.list_components("loss")}
     assert {"bce", "non-saturating", "wgan-gp"} <= names
     assert ganzoo.get("loss", "ns").name == "non-saturating"
+
+
+def test_every_kind_has_its_hook_and_contract() -> None:
+    hooks = {name for name in dir(GanzooHookSpecs) if name.startswith("register_")}
+    assert hooks == {*COMPONENT_HOOKS.values(), "register_commands"}
+    for kind, spec in KIND_TABLE.items():
+        assert COMPONENT_HOOKS[kind] == spec.hook
+        assert isinstance(spec.contract_class(), type), spec.contract
+        assert find_kind(kind) == kind
+    assert find_kind("losses") is None

@@ -14,16 +14,6 @@ from typing import Any
 
 CLI_PAGE = "reference/cli.md"
 COMPONENTS_PAGE = "reference/components.md"
-KIND_TITLES = {
-    "architecture": "Architectures",
-    "loss": "Losses",
-    "dataset": "Datasets",
-    "metric": "Metrics",
-    "recipe": "Recipes",
-    "logger": "Loggers",
-}
-KIND_SECTIONS = {"architecture": "architecture", "loss": "loss", "dataset": "dataset"}
-"""The ``--set`` prefix of each kind's settings (metrics are configured by the evaluator)."""
 
 
 # --- mkdocs events -------------------------------------------------------------------------
@@ -183,7 +173,7 @@ def builtin_registry() -> Any:
 
 def component_catalogue() -> str:
     """The component catalogue page in Markdown."""
-    from ganzoo.registry import KINDS
+    from ganzoo.kinds import KIND_TABLE
 
     registry = builtin_registry()
     lines = [
@@ -204,9 +194,9 @@ def component_catalogue() -> str:
         "or in a TOML file given with `--config`, under `[architecture]`, `[loss]` or",
         "`[dataset]`.",
     ]
-    for kind in KINDS:
+    for kind, spec in KIND_TABLE.items():
         entries = registry.list(kind)
-        lines += ["", f"## {KIND_TITLES[kind]}", ""]
+        lines += ["", f"## {spec.plural.capitalize()}", ""]
         if not entries:
             lines.append(f"No built-in {kind}s.")
             continue
@@ -258,9 +248,9 @@ def _component_section(entry: Any, registry: Any = None) -> list[str]:
     doc = _clean(model.__doc__ or "")
     if doc and not doc.startswith(model.__name__ + "("):  # pydantic's default docstring
         lines += ["", doc]
-    prefix = KIND_SECTIONS.get(entry.kind)
-    if entry.kind in ("logger", "metric"):  # --set metric.NAME.KEY=VALUE
-        prefix = f"{entry.kind}.{entry.name}"
+    from ganzoo.registry import set_prefix
+
+    prefix = set_prefix(entry)  # loss., or metric.NAME. for the kinds a command uses several of
     lines += [
         "",
         f"Settings (`{_qualified(model)}`):",
@@ -271,7 +261,7 @@ def _component_section(entry: Any, registry: Any = None) -> list[str]:
     from ganzoo.settings_table import describe_settings
 
     for info in describe_settings(model):
-        name = f"{prefix}.{info.name}" if prefix else info.name
+        name = f"{prefix}{info.name}"
         default = "required" if info.required else _value(info.default)
         lines.append(
             f"| `{name}` | {_escape(_code_choices(info.type))} | {default} | "

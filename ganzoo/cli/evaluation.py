@@ -30,7 +30,7 @@ def eval_command(
     if num_samples is not None and num_samples < 2:
         raise ConfigError(f"-n must be at least 2, got {num_samples}")
     settings = metric_settings_only(assignments)
-    from ganzoo.evaluation.session import evaluate_run
+    from ganzoo.evaluation.saved_run import evaluate_run
     from ganzoo.training.setup import resolve_device
 
     note_live_run(run_dir)

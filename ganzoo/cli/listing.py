@@ -11,8 +11,9 @@ from rich.table import Table
 
 from ganzoo.cli.common import print_plugin_warnings, stdout
 from ganzoo.errors import ConfigError, UnknownComponentError, closest
+from ganzoo.kinds import KINDS, Kind, find_kind, spell_kinds
 from ganzoo.plugins.loading import PluginSet
-from ganzoo.registry import KINDS, Entry, Kind, Registry, set_prefix
+from ganzoo.registry import Entry, Registry, set_prefix
 from ganzoo.settings_table import describe_settings
 
 
@@ -20,17 +21,14 @@ def list_command(
     pattern: str | None = typer.Argument(
         None, help="Only names matching this fnmatch pattern, e.g. 'wgan*'."
     ),
-    kind: str | None = typer.Option(
-        None, "--kind", "-k", help="architecture, loss, dataset, metric, recipe or logger."
-    ),
+    kind: str | None = typer.Option(None, "--kind", "-k", help=f"{spell_kinds()}."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead of a table."),
 ) -> None:
     """List registered components: name, kind, description, package and version."""
     from ganzoo.plugins import plugin_set
 
-    if kind is not None and kind not in KINDS:
-        raise ConfigError(f"unknown --kind {kind!r}; allowed: {', '.join(KINDS)}")
-    entries = plugin_set().registry.list(kind, include=pattern)  # type: ignore[arg-type]
+    checked_kind = kind_option(kind)
+    entries = plugin_set().registry.list(checked_kind, include=pattern)
     print_plugin_warnings()
     registry = plugin_set().registry
     if as_json:
@@ -76,11 +74,10 @@ def show_command(
     """Show one component in full: description, package, aliases and every setting."""
     from ganzoo.plugins import plugin_set
 
-    if kind is not None and kind not in KINDS:
-        raise ConfigError(f"unknown --kind {kind!r}; allowed: {', '.join(KINDS)}")
+    checked_kind = kind_option(kind)
     registry = plugin_set().registry
     print_plugin_warnings()
-    entry = _one_entry(registry, name, kind)  # type: ignore[arg-type]
+    entry = _one_entry(registry, name, checked_kind)
     if as_json:
         typer.echo(json.dumps(_with_reference(entry.to_json(), registry), indent=2))
         return
@@ -103,6 +100,16 @@ def show_command(
         default = "[dim]required[/]" if info.required else escape(_shown(info.default))
         table.add_row(info.name, escape(info.type), default, info.bounds, escape(info.description))
     stdout.print(table)
+
+
+def kind_option(text: str | None) -> Kind | None:
+    """The kind ``--kind`` names (``None`` if not given); an unknown one is an error."""
+    if text is None:
+        return None
+    kind = find_kind(text)
+    if kind is None:
+        raise ConfigError(f"unknown --kind {text!r}; allowed: {', '.join(KINDS)}")
+    return kind
 
 
 def _one_entry(registry: Registry, name: str, kind: Kind | None) -> Entry:
@@ -172,7 +179,7 @@ def plugins_command(
                         }
                         for f in loaded.failures
                     ],
-                    "conflicts": [c.message() for c in loaded.registry.conflicts],
+                    "conflicts": loaded.conflict_messages(),
                     "notes": loaded.notes,
                 },
                 indent=2,
@@ -209,8 +216,8 @@ def _plugins_table(loaded: PluginSet) -> None:
             f"[red]failed{where}:[/] {escape(failure.error)}",
         )
     stdout.print(table)
-    for conflict in loaded.registry.conflicts:
-        stdout.print(f"[yellow]conflict:[/] {escape(conflict.message())}")
+    for conflict in loaded.conflict_messages():
+        stdout.print(f"[yellow]conflict:[/] {escape(conflict)}")
     for note in loaded.notes:
         stdout.print(f"[yellow]note:[/] {escape(note)}")
 

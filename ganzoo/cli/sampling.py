@@ -38,7 +38,7 @@ def sample_command(
     import numpy as np
     import torch
 
-    from ganzoo.images import samples_image
+    from ganzoo.pictures import samples_image
     from ganzoo.storage.atomic import write_atomic
     from ganzoo.storage.weights import load_generator
     from ganzoo.training.setup import resolve_device

@@ -14,7 +14,7 @@ from typing import Any
 import typer
 
 from ganzoo.cli.common import print_plugin_warnings, stderr, stdout
-from ganzoo.config import RunConfig, build_config, parse_assignments, read_toml
+from ganzoo.config import RunConfig, build_config, layered_config, parse_assignments
 from ganzoo.errors import ConfigError, GanzooError
 
 REPORT_GRACE_S = 1.5
@@ -69,12 +69,14 @@ def run_command(
     precision: str | None = typer.Option(
         None,
         "--precision",
-        help="fp32 (default), or mixed precision: bf16, or fp16 with gradient scaling.",
+        help="auto (default: bf16 where the device has a bf16 matrix unit and the "
+        "architecture gains from it, else fp32), fp32, bf16, or fp16 with gradient scaling.",
     ),
     channels_last: bool | None = typer.Option(
         None,
         "--channels-last/--no-channels-last",
-        help="Memory layout of convolutional networks (default: channels-last on CUDA).",
+        help="Memory layout of convolutional networks (default: channels-last on CUDA, "
+        "and on the CPU in bf16).",
     ),
     compile: bool | None = typer.Option(
         None, "--compile", help="Compile G and D with torch.compile (not with gradient penalties)."
@@ -309,32 +311,17 @@ def resolve_cli_config(
     options: dict[str, Any],
     loss_options: dict[str, Any],
 ) -> RunConfig:
-    """Defaults < recipe < TOML file < command-line options and ``--set``, validated."""
-    recipe_layer = recipe_config(recipe) if recipe else {}
-    file_layer = read_toml(config_file) if config_file else {}
-    cli_layer: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
+    """Defaults < recipe < TOML file < command-line options and ``--set``, validated
+    (by :func:`ganzoo.config.layered_config`)."""
+    overrides: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
     if architecture is not None:
-        cli_layer["architecture"] = architecture
+        overrides["architecture"] = architecture
     loss_settings = {k: v for k, v in loss_options.items() if v is not None}
     if loss_settings:
-        cli_layer["loss_settings"] = loss_settings
-    set_layer = parse_assignments(assignments)
-    if "architecture" not in {**recipe_layer, **file_layer, **cli_layer, **set_layer}:
-        raise ConfigError(
-            "no architecture given: ganzoo run ARCH (see 'ganzoo list --kind architecture') "
-            "or ganzoo run --recipe NAME (see 'ganzoo list --kind recipe')"
-        )
-    source = f"config file {config_file}" if config_file and not cli_layer else "configuration"
-    return build_config(recipe_layer, file_layer, cli_layer, set_layer, source=source)
-
-
-def recipe_config(name: str) -> dict[str, Any]:
-    """The settings of recipe ``name``, as a config layer that names the recipe."""
-    from ganzoo.plugins import plugin_set
-
-    registry = plugin_set().registry
-    entry = registry.get("recipe", name)
-    return {**registry.recipe(name).config, "recipe": entry.name}
+        overrides["loss_settings"] = loss_settings
+    return layered_config(
+        recipe=recipe, config_file=config_file, overrides=overrides, assignments=assignments
+    )
 
 
 def _resume(run_dir: Path, steps: int | None, device: str | None, quiet: bool) -> None:
@@ -376,6 +363,8 @@ def summary_command(
     from ganzoo.training.setup import prepare
 
     plan = prepare(config, plugin_set().registry)
+    for note in plan.notes:
+        stderr.print(note)
     for table in summary_tables(plan, torch.device("cpu")):
         stdout.print(table)
 

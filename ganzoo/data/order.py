@@ -12,8 +12,12 @@ from ganzoo.errors import DataError
 
 def derive_seed(*parts: int | str) -> int:
     """A 63-bit seed mixed from ``parts`` (stable across runs, platforms and Python versions)."""
-    text = ":".join(str(p) for p in parts).encode()
-    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little") >> 1
+    return hashed_seed(":".join(str(p) for p in parts).encode())
+
+
+def hashed_seed(data: bytes) -> int:
+    """A 63-bit seed hashed from ``data``: ganzoo's one seed hash (BLAKE2b, 8 bytes)."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little") >> 1
 
 
 def generator(*parts: int | str) -> torch.Generator:

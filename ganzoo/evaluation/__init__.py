@@ -6,6 +6,13 @@ Importing this package is cheap; torch is imported when a name below is first us
 - :func:`evaluate`, :func:`plan_metrics`, :func:`default_metrics`: choosing and running.
 - :func:`results_document`, :func:`save_results`: the ``eval.json`` file.
 - :func:`generator_sampler`: a deterministic ``generate(n)`` from a generator network.
+- Building blocks of ganzoo's own metrics, for metric plugins to use alike:
+  :func:`frechet_distance_of`, :func:`inception_score`, :func:`kl_to_uniform`,
+  :func:`precision_recall`, :func:`mode_coverage`; a domain classifier
+  (:class:`DomainClassifier`, :func:`classify`) trained once and cached
+  (:class:`ClassifierRequest`, :func:`get_classifier`, :func:`classifier_path`,
+  :func:`weights_digest`, :func:`held_out_images`). TF-Inception features are in
+  :mod:`ganzoo.evaluation.fidelity`, its weights in :mod:`ganzoo.evaluation.inception_weights`.
 """
 
 from __future__ import annotations
@@ -14,7 +21,19 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # for type checkers; at run time these load on first use
+    from ganzoo.evaluation.classifier import DomainClassifier, classify
+    from ganzoo.evaluation.classifier_store import (
+        ClassifierRequest,
+        classifier_path,
+        get_classifier,
+        held_out_images,
+        weights_digest,
+    )
+    from ganzoo.evaluation.distributions import inception_score, kl_to_uniform
+    from ganzoo.evaluation.frechet import frechet_distance_of
+    from ganzoo.evaluation.manifolds import precision_recall
     from ganzoo.evaluation.metric import EvalContext, Metric
+    from ganzoo.evaluation.mixtures import mode_coverage
     from ganzoo.evaluation.run import (
         RESULTS_FILE,
         MetricPlan,
@@ -27,6 +46,18 @@ if TYPE_CHECKING:  # for type checkers; at run time these load on first use
     from ganzoo.evaluation.sampling import generator_sampler
 
 _EXPORTS = {
+    "ClassifierRequest": "ganzoo.evaluation.classifier_store",
+    "classifier_path": "ganzoo.evaluation.classifier_store",
+    "held_out_images": "ganzoo.evaluation.classifier_store",
+    "weights_digest": "ganzoo.evaluation.classifier_store",
+    "DomainClassifier": "ganzoo.evaluation.classifier",
+    "classify": "ganzoo.evaluation.classifier",
+    "frechet_distance_of": "ganzoo.evaluation.frechet",
+    "get_classifier": "ganzoo.evaluation.classifier_store",
+    "inception_score": "ganzoo.evaluation.distributions",
+    "kl_to_uniform": "ganzoo.evaluation.distributions",
+    "mode_coverage": "ganzoo.evaluation.mixtures",
+    "precision_recall": "ganzoo.evaluation.manifolds",
     "EvalContext": "ganzoo.evaluation.metric",
     "Metric": "ganzoo.evaluation.metric",
     "MetricPlan": "ganzoo.evaluation.run",
@@ -41,15 +72,27 @@ _EXPORTS = {
 
 __all__ = [
     "RESULTS_FILE",
+    "ClassifierRequest",
+    "DomainClassifier",
     "EvalContext",
     "Metric",
     "MetricPlan",
+    "classifier_path",
+    "classify",
     "default_metrics",
     "evaluate",
+    "frechet_distance_of",
     "generator_sampler",
+    "get_classifier",
+    "held_out_images",
+    "inception_score",
+    "kl_to_uniform",
+    "mode_coverage",
     "plan_metrics",
+    "precision_recall",
     "results_document",
     "save_results",
+    "weights_digest",
 ]
 
 

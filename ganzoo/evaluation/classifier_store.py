@@ -121,6 +121,24 @@ def get_classifier(
     return model.to(device), metadata
 
 
+def held_out_images(
+    request: ClassifierRequest, registry: Registry | None = None
+) -> tuple[torch.Tensor, bool]:
+    """The uint8 images the classifier was scored on and never trained on.
+
+    Returns them and whether they are a split of their own (``test``), apart from the
+    training images that generated samples are compared with; the 20 % held out of a
+    dataset without a split is not.
+    """
+    _, (images, _), held_out = _splits(request, registry or _registry())
+    return images, not held_out
+
+
+def weights_digest(path: Path) -> str:
+    """The first 16 hex digits of the SHA-256 of a classifier's weights file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
 def _splits(
     request: ClassifierRequest, registry: Registry
 ) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor], bool]:

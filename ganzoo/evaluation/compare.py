@@ -70,7 +70,7 @@ class CompareRequest:
 
 def run_comparison(request: CompareRequest, console: Console | None = None) -> Path:
     """Train and evaluate every combination; returns the report folder."""
-    from ganzoo.evaluation.session import check_metrics, evaluate_run
+    from ganzoo.evaluation.saved_run import check_metrics, evaluate_run
     from ganzoo.training.loop import train
     from ganzoo.training.setup import resolve_device
 

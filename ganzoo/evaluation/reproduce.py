@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import statistics
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from ganzoo.errors import ConfigError
 from ganzoo.evaluation.compare import BOARD_FILE, REPORT_FILE, board
 from ganzoo.recipes import Recipe, Verdict
 from ganzoo.settings_table import jsonable
-from ganzoo.storage.layout import RunLayout, checkpoint_step
+from ganzoo.storage.layout import GENERATOR, RunLayout, checkpoint_step
 
 RESULTS_FILE = "results.json"
 
@@ -34,6 +35,12 @@ class SeedResult:
     train_seconds: float
     how: str = "trained"
     """``trained``, ``kept`` (finished before) or ``resumed from step N``."""
+    trained_in: dict[str, str] | None = None
+    """``precision`` and ``threads`` from the weights' metadata (absent from older runs)."""
+    train_cpu_seconds: float | None = None
+    """Process CPU time of the training (all threads); None when the seed was kept."""
+    protocols: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What each metric was computed on, from ``eval.json`` (e.g. the classifier's digest)."""
 
 
 @dataclass
@@ -123,7 +130,7 @@ def run_seed(
     metric_settings: Mapping[str, Mapping[str, Any]],
 ) -> SeedResult:
     """Train (or resume, or keep) one seed and evaluate it by the recipe's protocol."""
-    from ganzoo.evaluation.session import evaluate_run
+    from ganzoo.evaluation.saved_run import evaluate_run
     from ganzoo.training.loop import resume, train
     from ganzoo.training.setup import resolve_device
 
@@ -132,8 +139,10 @@ def run_seed(
     settings = _merged(recipe.protocol.settings, metric_settings)
     document = _finished_evaluation(run_dir, config, recipe, settings)
     how = "kept"
+    cpu_seconds = None
     if document is None:
         how = "trained"
+        cpu_started = time.process_time()
         layout = RunLayout(run_dir)
         checkpoints = layout.checkpoint_files() if layout.is_run() else []
         if checkpoints:
@@ -143,6 +152,7 @@ def run_seed(
         else:
             progress.update(task, description=f"seed {config.seed}: training")
             train(config, overwrite=True, show_progress=False, show_summary=False)
+        cpu_seconds = time.process_time() - cpu_started
         progress.update(task, description=f"seed {config.seed}: evaluating")
         document = evaluate_run(
             run_dir,
@@ -157,7 +167,20 @@ def run_seed(
         for metric, values in document["metrics"].items()
         for key, value in values.items()
     }
-    return SeedResult(config.seed, run_dir, figures, training_seconds(run_dir), how)
+    seconds = training_seconds(run_dir)
+    return SeedResult(
+        config.seed, run_dir, figures, seconds, how, trained_in(run_dir),
+        train_cpu_seconds=cpu_seconds, protocols=dict(document.get("protocols", {})),
+    )  # fmt: skip
+
+
+def trained_in(run_dir: Path) -> dict[str, str]:
+    """The precision and CPU thread count a run's generator was trained with."""
+    from ganzoo.storage.weights import read_safetensors
+
+    _, metadata = read_safetensors(RunLayout(run_dir).weights(GENERATOR))
+    keys = ("precision", "threads")
+    return {key: metadata[f"ganzoo.{key}"] for key in keys if f"ganzoo.{key}" in metadata}
 
 
 def _merged(
@@ -257,12 +280,19 @@ def write_report(
         "",
         f"Protocol: {recipe.protocol.description}",
         "",
-        f"| metric | {which.lower()} | ours (mean ± sd, {len(results)} seeds) | verdict |",
-        "| --- | ---: | ---: | --- |",
-        *[f"| {r.key} | {r.reference} | {r.mean:.3g} ± {r.sd:.2g} | {r.verdict} |" for r in rows],
+        *_figure_table(which.lower(), rows, results),
         "",
-        f"Training time per seed: {statistics.fmean(minutes):.1f} min (mean of {len(minutes)}).",
+        f"Training time per seed: {statistics.fmean(minutes):.1f} min (mean of {len(minutes)})"
+        + _cpu_minutes(results)
+        + ".",
+        "",
+        f"Trained in: {_trained_in_line(results)}.",
     ]
+    classifiers = sorted(
+        {str(p["classifier"]) for r in results for p in r.protocols.values() if "classifier" in p}
+    )
+    if classifiers:
+        lines += ["", f"Classifier: {'; '.join(classifiers)}."]
     if steps is not None:
         lines += ["", f"**Budget changed to {steps} steps**: not the recipe's protocol."]
     changed = [f"{metric}.{key}" for metric, values in metric_settings.items() for key in values]
@@ -284,6 +314,9 @@ def write_report(
                 "run": str(r.run_dir),
                 "metrics": r.figures,
                 "train_seconds": r.train_seconds,
+                "train_cpu_seconds": r.train_cpu_seconds,
+                **(r.trained_in or {}),
+                "protocols": r.protocols,
             }
             for r in results
         ],
@@ -294,6 +327,40 @@ def write_report(
     }
     (out / RESULTS_FILE).write_text(json.dumps(document, indent=2) + "\n")
     board([(f"seed {r.seed}", r.run_dir) for r in results]).save(out / BOARD_FILE)
+
+
+def _figure_table(which: str, rows: list[Row], results: list[SeedResult]) -> list[str]:
+    """The report's table; a real-vs-real column where the metric gives its floor.
+
+    The floor of ``metric.key`` is ``metric.real_key`` (e.g. the test images' precision
+    against the training images), averaged over seeds.
+    """
+    floors = {}
+    for row in rows:
+        metric, _, key = row.key.rpartition(".")
+        values = [r.figures[f"{metric}.real_{key}"] for r in results
+                  if f"{metric}.real_{key}" in r.figures]  # fmt: skip
+        if values:
+            floors[row.key] = f"{statistics.fmean(values):.3g}"
+    ours = f"ours (mean ± sd, {len(results)} seeds)"
+    if not floors:
+        return [f"| metric | {which} | {ours} | verdict |", "| --- | ---: | ---: | --- |",
+                *[f"| {r.key} | {r.reference} | {r.mean:.3g} ± {r.sd:.2g} | {r.verdict} |"
+                  for r in rows]]  # fmt: skip
+    return [
+        f"| metric | {which} | {ours} | real vs real | verdict |",
+        "| --- | ---: | ---: | ---: | --- |",
+        *[f"| {r.key} | {r.reference} | {r.mean:.3g} ± {r.sd:.2g} | {floors.get(r.key, '')} "
+          f"| {r.verdict} |" for r in rows],
+    ]  # fmt: skip
+
+
+def _cpu_minutes(results: list[SeedResult]) -> str:
+    """``, 3.1 min of CPU time`` when every seed was trained by this reproduction, else ``""``."""
+    cpu = [r.train_cpu_seconds for r in results]
+    if not cpu or any(seconds is None for seconds in cpu):
+        return ""
+    return f", {statistics.fmean(s / 60 for s in cpu if s is not None):.1f} min of CPU time"
 
 
 def _check_folder(out: Path, name: str) -> None:
@@ -317,6 +384,22 @@ def _check_folder(out: Path, name: str) -> None:
                 f"--out {out} holds a reproduction of {recipe or 'no recipe'!r}, not {name!r}; "
                 "choose another folder"
             )
+
+
+def _trained_in_line(results: list[SeedResult]) -> str:
+    """``bf16, 2 CPU threads`` when every seed agrees, else each seed's."""
+    described = [
+        ", ".join(
+            [r.trained_in.get("precision", "unrecorded precision")]
+            + ([f"{r.trained_in['threads']} CPU threads"] if "threads" in r.trained_in else [])
+        )
+        if r.trained_in
+        else "not recorded"
+        for r in results
+    ]
+    if len(set(described)) == 1:
+        return described[0]
+    return "; ".join(f"seed {r.seed} {text}" for r, text in zip(results, described, strict=True))
 
 
 def _one_line(result: SeedResult, recipe: Recipe) -> str:

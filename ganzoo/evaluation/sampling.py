@@ -7,8 +7,9 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-SEED_STRIDE = 1_000_003
-"""Batch ``i`` draws its latents from seed ``seed * SEED_STRIDE + i``."""
+from ganzoo.latent_batches import DEFAULT_BATCH_SIZE, SEED_STRIDE, sample_batches
+
+__all__ = ["SEED_STRIDE", "generator_sampler"]
 
 
 def generator_sampler(
@@ -17,33 +18,33 @@ def generator_sampler(
     *,
     seed: int = 0,
     device: torch.device | str = "cpu",
-    batch_size: int = 500,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     num_classes: int | None = None,
 ) -> Callable[[int], torch.Tensor]:
     """A deterministic ``generate(n)``: fake samples on the CPU, made in batches.
 
-    Batch ``i`` depends only on ``(seed, i, batch_size)``, so ``generate(m)`` is a prefix
-    of ``generate(n)`` for ``m < n``. A conditional generator (``num_classes`` given)
-    gets labels drawn uniformly from the same seeded stream.
+    ``generate(m)`` is exactly the first ``m`` rows of ``generate(n)`` for ``m < n``
+    (see :mod:`ganzoo.latent_batches`). A conditional generator (``num_classes`` given)
+    gets labels drawn uniformly from the same seeded streams.
     """
     device = torch.device(device)
 
-    @torch.no_grad()
     def generate(n: int) -> torch.Tensor:
         was_training = generator.training
         generator.eval()
-        chunks = []
         try:
-            for index, start in enumerate(range(0, n, batch_size)):
-                count = min(batch_size, n - start)
-                stream = torch.Generator().manual_seed(seed * SEED_STRIDE + index)
-                z = torch.randn(batch_size, latent_dim, generator=stream)[:count].to(device)
-                if num_classes is None:
-                    out = generator(z)
-                else:
-                    labels = torch.randint(num_classes, (batch_size,), generator=stream)
-                    out = generator(z, labels[:count].to(device))
-                chunks.append(out.float().cpu())
+            chunks = [
+                chunk.float().cpu()
+                for chunk in sample_batches(
+                    generator,
+                    latent_dim,
+                    n,
+                    seed=seed,
+                    batch_size=batch_size,
+                    num_classes=num_classes,
+                    device=device,
+                )
+            ]
         finally:
             generator.train(was_training)
         return torch.cat(chunks) if chunks else torch.empty(0)

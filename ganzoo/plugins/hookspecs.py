@@ -11,6 +11,8 @@ from typing import Any
 
 import pluggy
 
+from ganzoo.kinds import KIND_TABLE, Kind
+
 PROJECT = "ganzoo"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -49,12 +51,5 @@ class GanzooHookSpecs:
         """Add subcommands to the ``ganzoo`` command line (a ``typer.Typer`` app)."""
 
 
-COMPONENT_HOOKS: dict[str, str] = {
-    "architecture": "register_architectures",
-    "loss": "register_losses",
-    "dataset": "register_datasets",
-    "metric": "register_metrics",
-    "recipe": "register_recipes",
-    "logger": "register_loggers",
-}
-"""Maps each component kind to the hook that registers it."""
+COMPONENT_HOOKS: dict[Kind, str] = {kind: spec.hook for kind, spec in KIND_TABLE.items()}
+"""Maps each component kind to the hook that registers it (from :data:`ganzoo.kinds.KIND_TABLE`)."""

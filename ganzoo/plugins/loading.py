@@ -23,8 +23,9 @@ import pluggy
 from pydantic import BaseModel
 
 from ganzoo.errors import GanzooError, PluginError, closest, one_line
+from ganzoo.image_sizes import ImageSizes
 from ganzoo.plugins.hookspecs import COMPONENT_HOOKS, PROJECT, GanzooHookSpecs
-from ganzoo.registry import Entry, Kind, Registry
+from ganzoo.registry import Conflict, Entry, Kind, Registry
 
 ENTRY_POINT_GROUP = "ganzoo"
 LOAD_PLUGINS_ENV = "GANZOO_LOAD_PLUGINS"
@@ -76,9 +77,7 @@ class PluginSet:
 
     def strict_problems(self) -> list[str]:
         """What strict mode (``GANZOO_STRICT``) turns into an error: clashes and breaches."""
-        return [f.message() for f in self.failures if f.breach] + [
-            c.message() for c in self.registry.conflicts
-        ]
+        return [f.message() for f in self.failures if f.breach] + self.conflict_messages()
 
     def check_strict(self) -> None:
         """Raise one :class:`PluginError` naming every strict-mode problem, if any."""
@@ -92,11 +91,32 @@ class PluginSet:
 
     def warnings(self) -> list[str]:
         """One line per failure, name clash or note, for the CLI to print."""
+        return [f.message() for f in self.failures] + self.conflict_messages() + self.notes
+
+    def conflict_messages(self) -> list[str]:
+        """One line per name clash in the registry (see :func:`conflict_message`)."""
+        return [conflict_message(c) for c in self.registry.conflicts]
+
+
+def conflict_message(conflict: Conflict) -> str:
+    """The clash, which registration won and why, and how to get the other one."""
+    kept, rejected = conflict.kept.package, conflict.rejected_package
+    clash = (
+        f"{conflict.kind} name {conflict.name!r} from {rejected} is already registered by "
+        f"{kept} ({conflict.kept.kind} {conflict.kept.name!r})"
+    )
+    if kept == rejected:
+        return f"{clash}; the first registration is kept, so {kept} must rename one"
+    if kept == CORE_DISTRIBUTION:
         return (
-            [f.message() for f in self.failures]
-            + [c.message() for c in self.registry.conflicts]
-            + self.notes
+            f"{clash}; ganzoo's own components load first and always win, "
+            f"so {rejected} must use another name"
         )
+    return (
+        f"{clash}; kept {kept}'s, because plugins load in order of distribution name "
+        f"and the first registration wins; to use {rejected}'s, leave {kept} out with "
+        f"{LOAD_PLUGINS_ENV} (a comma-separated list of the plugins to load)"
+    )
 
 
 def is_strict() -> bool:
@@ -164,7 +184,7 @@ def load(
     for load_object, package, version, label in candidates:
         _register_one(plugin_set, load_object, package, version, label)
     for kind, hook_name in COMPONENT_HOOKS.items():
-        _call_component_hook(plugin_set, kind, hook_name)  # type: ignore[arg-type]
+        _call_component_hook(plugin_set, kind, hook_name)
     if strict:
         plugin_set.check_strict()
     return plugin_set
@@ -281,6 +301,7 @@ class Registrar:
         *,
         description: str,
         aliases: tuple[str, ...] | list[str] = (),
+        image_sizes: ImageSizes | None = None,
     ) -> None:
         """Register one component.
 
@@ -292,7 +313,15 @@ class Registrar:
             settings: a pydantic model of its settings (``None`` if it has none).
             description: one line saying what it is.
             aliases: other names it answers to.
+            image_sizes: for an image architecture that makes only some square sizes,
+                which (:class:`ganzoo.models.ImageSizes`); runs then fit the dataset's
+                default image size to them.
         """
+        if image_sizes is not None and self.kind != "architecture":
+            raise PluginError(
+                f"{self.kind} {name!r} from {self.package} {self.version}: image_sizes= is "
+                "for architectures only"
+            )
         self._staged.append(
             Entry(
                 name=name,
@@ -303,6 +332,7 @@ class Registrar:
                 aliases=tuple(aliases),
                 package=self.package,
                 version=self.version,
+                image_sizes=image_sizes,
             )
         )
 

@@ -19,6 +19,7 @@ from torch import nn
 
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import GanzooError, WeightsError
+from ganzoo.latent_batches import DEFAULT_BATCH_SIZE, sample_batches
 from ganzoo.models import BuildOptions, GANModels
 from ganzoo.plugins.loading import CORE_DISTRIBUTION
 from ganzoo.registry import Registry
@@ -99,7 +100,8 @@ class ModelDescription:
             ) from None
 
 
-EXTRA_KEYS = ("loss", "dataset", "conditional")
+EXTRA_KEYS = ("loss", "dataset", "conditional", "precision", "threads")
+"""The metadata beside the rebuild description: how the weights were trained."""
 METADATA_ERRORS = (KeyError, ValueError, TypeError, AttributeError, OverflowError, RecursionError)
 """What parsing hostile metadata may raise; each becomes a one-line :class:`WeightsError`."""
 MAX_EXAMPLE_SIZE = 1 << 28
@@ -254,30 +256,37 @@ class LoadedGenerator:
         self.module.to(device)
         return self
 
-    @torch.no_grad()
     def sample(
         self,
         n: int,
         *,
         seed: int = 0,
         labels: torch.Tensor | None = None,
-        batch_size: int = 500,
+        batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> torch.Tensor:
-        """``n`` samples in data space (on the generator's device), the same for the same seed."""
+        """``n`` samples in data space, on the generator's device.
+
+        The same seed gives the same samples, and ``sample(m)`` is exactly the first ``m``
+        rows of ``sample(n)`` (see :mod:`ganzoo.latent_batches`). A conditional generator
+        draws its labels from the same seed unless ``labels`` (``n`` of them) are given.
+        """
         device = next(iter(self.module.parameters())).device
-        generator = torch.Generator().manual_seed(seed)
-        z = torch.randn(n, self.latent_dim, generator=generator).to(device)
-        if self.conditional and labels is None:
-            classes = self.spec.num_classes or 1
-            labels = torch.randint(classes, (n,), generator=generator)
+        if labels is not None and not self.conditional:
+            raise ValueError(f"{self.path} is not a conditional generator: it takes no labels")
         self.module.eval()
-        chunks = []
-        for start in range(0, n, batch_size):
-            args = [z[start : start + batch_size]]
-            if self.conditional and labels is not None:
-                args.append(labels[start : start + batch_size].to(device))
-            chunks.append(self.module(*args))
-        return torch.cat(chunks) if chunks else torch.empty(0, *self.spec.shape)
+        chunks = list(
+            sample_batches(
+                self.module,
+                self.latent_dim,
+                n,
+                seed=seed,
+                batch_size=batch_size,
+                num_classes=(self.spec.num_classes or 1) if self.conditional else None,
+                labels=labels,
+                device=device,
+            )
+        )
+        return torch.cat(chunks) if chunks else torch.empty(0, *self.spec.shape, device=device)
 
 
 def load_generator(source: str | Path, device: str | torch.device = "cpu") -> LoadedGenerator:

@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from ganzoo.data.spec import DataSpec
-from ganzoo.registry import KINDS, Registry
+from ganzoo.kinds import KINDS, Kind, find_kind
+from ganzoo.registry import Registry
 from ganzoo.testing.contract import ContractViolation
 
 __all__ = ["ContractViolation", "check_component"]
 
-CHECKED_KINDS = ("architecture", "loss", "dataset", "metric")
+CHECKED_KINDS: tuple[Kind, ...] = ("architecture", "loss", "dataset", "metric")
+"""The kinds :func:`check_component` has contract checks for."""
 
 
 def check_component(
@@ -57,7 +59,8 @@ def check_component(
     Raises:
         ContractViolation: a rule is broken; the message names the rule and the value.
     """
-    if kind not in CHECKED_KINDS:
+    checked = find_kind(kind)
+    if checked is None or checked not in CHECKED_KINDS:
         allowed = ", ".join(CHECKED_KINDS)
         other = f" ({kind!r} has no contract checks)" if kind in KINDS else ""
         raise ValueError(f"unknown kind {kind!r}{other}; allowed: {allowed}")
@@ -65,7 +68,7 @@ def check_component(
         from ganzoo.plugins import plugin_set
 
         registry = plugin_set().registry
-    entry = registry.get(kind, name)  # type: ignore[arg-type]
+    entry = registry.get(checked, name)
     if kind == "architecture":
         from ganzoo.testing.architectures import check_architecture
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import torch
 
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import GanzooError
-from ganzoo.models import BuildOptions, GANModels
+from ganzoo.models import BuildOptions, GANModels, ImageSizes
 from ganzoo.registry import Entry, Registry
 from ganzoo.testing.contract import Checker
 
@@ -33,8 +35,11 @@ def check_architecture(
     spec: DataSpec | None,
 ) -> list[str]:
     check = Checker(entry)
+    if entry.image_sizes is not None:
+        _check_image_sizes(check, entry, registry, settings, spec)
     built = 0
-    for candidate in (spec,) if spec is not None else CANDIDATE_SPECS:
+    candidates = (spec,) if spec is not None else _fitted(CANDIDATE_SPECS, entry.image_sizes)
+    for candidate in candidates:
         try:
             models = registry.build("architecture", entry.name, settings, candidate, BuildOptions())
         except GanzooError:
@@ -51,6 +56,52 @@ def check_architecture(
         + "); pass spec= to check it on its own data",
     )
     return check.checked
+
+
+def _fitted(specs: tuple[DataSpec, ...], sizes: ImageSizes | None) -> list[DataSpec]:
+    """The specs with image sides moved to the nearest size the architecture declares."""
+    fitted = []
+    for spec in specs:
+        side = sizes.nearest_at_or_above(spec.shape[1]) if sizes and spec.is_image else None
+        fitted.append(replace(spec, shape=(spec.shape[0], side, side)) if side else spec)
+    return fitted
+
+
+IMAGE_SIZES_TRIED = 3
+"""How many of its declared sizes (smallest first) an architecture is built for."""
+
+
+@torch.no_grad()
+def _check_image_sizes(
+    check: Checker,
+    entry: Entry,
+    registry: Registry,
+    settings: Mapping[str, Any] | None,
+    spec: DataSpec | None,
+) -> None:
+    """Build G for the smallest declared sizes and check it makes them; a declared size it
+    refuses, or a size it makes wrongly, breaks the contract."""
+    assert entry.image_sizes is not None
+    channels = spec.channels if spec is not None and spec.is_image else 1
+    class_counts = (spec.num_classes,) if spec is not None else (None, 10)
+    for side in itertools.islice(entry.image_sizes.ascending(), IMAGE_SIZES_TRIED):
+        rule = f"makes the {side}×{side} images it declares"
+        refusals = []
+        for classes in class_counts:  # a conditional architecture may refuse unlabelled data
+            sized = DataSpec((channels, side, side), num_classes=classes)
+            try:
+                models = registry.build("architecture", entry.name, settings, sized, BuildOptions())
+            except GanzooError as error:
+                refusals.append(f"building for {sized.describe()} failed: {error}")
+                continue
+            z = torch.randn(BATCH, models.latent_dim, generator=torch.Generator().manual_seed(0))
+            labels = _labels(sized) if models.conditional else None
+            models.generator.eval()
+            fake = _call(check, models.generator, z, labels, rule)
+            check.shape(fake, (BATCH, *sized.shape), rule)
+            break
+        else:
+            raise check.fail(rule, "; ".join(refusals))
 
 
 @torch.no_grad()

@@ -11,6 +11,7 @@ from torch import nn
 
 from ganzoo.losses import Loss, LossSettings
 from ganzoo.registry import Entry, Registry
+from ganzoo.storage.layout import DISCRIMINATOR, GENERATOR
 from ganzoo.testing.contract import Checker
 
 BATCH = 8
@@ -50,14 +51,14 @@ def check_loss(entry: Entry, registry: Registry, settings: Mapping[str, Any] | N
 
     d_loss = _value(check, loss.discriminator_loss(critic, real, fake.detach()), "D loss")
     d_loss.backward()
-    _gradients(check, discriminator, "discriminator", "D loss")
+    _gradients(check, discriminator, DISCRIMINATOR, "D loss")
     loss.after_discriminator_step(discriminator)
     check.passed("after_discriminator_step runs")
 
     discriminator.zero_grad(set_to_none=True)
     g_loss = _value(check, loss.generator_loss(critic, fake), "G loss")
     g_loss.backward()
-    _gradients(check, generator, "generator", "G loss")
+    _gradients(check, generator, GENERATOR, "G loss")
     return check.checked
 
 

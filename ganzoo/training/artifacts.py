@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 from rich.console import Console
 
-from ganzoo.images import samples_image, save_gif, save_loss_curve
+from ganzoo.pictures import samples_image, save_gif, save_loss_curve
 from ganzoo.storage.layout import RunLayout
 from ganzoo.summary import summarise
 from ganzoo.training.setup import RunPlan

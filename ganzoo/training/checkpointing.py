@@ -11,6 +11,7 @@ from rich.console import Console
 from torch import nn
 
 from ganzoo.errors import WeightsError
+from ganzoo.kinds import RUN_KINDS
 from ganzoo.storage.atomic import remove_stale_temporaries, write_atomic
 from ganzoo.storage.checkpoint import (
     Checkpoint,
@@ -142,15 +143,10 @@ def describe(plan: RunPlan, step: int) -> ModelDescription:
     from ganzoo.plugins import plugin_set
 
     registry = plugin_set().registry
-    names = {
-        "architecture": plan.config.architecture,
-        "loss": plan.config.loss,
-        "dataset": plan.config.dataset,
-    }
-    providers = {}
-    for kind, name in names.items():
-        entry = registry.get(kind, name)  # type: ignore[arg-type]
-        providers[kind] = Provider(entry.package, entry.version)
+    providers: dict[str, Provider] = {}
+    for spec in RUN_KINDS:
+        entry = registry.get(spec.kind, getattr(plan.config, spec.run_fields()[0]))
+        providers[spec.kind] = Provider(entry.package, entry.version)
     return ModelDescription(
         architecture=plan.config.architecture,
         architecture_settings=plan.config.architecture_settings,
@@ -161,6 +157,8 @@ def describe(plan: RunPlan, step: int) -> ModelDescription:
             "loss": plan.config.loss,
             "dataset": plan.config.dataset,
             "conditional": json.dumps(plan.models.conditional),
+            "precision": plan.config.precision,
+            "threads": str(torch.get_num_threads()),
         },
         providers=providers,
     )

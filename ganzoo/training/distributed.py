@@ -23,7 +23,6 @@ The contract every rank keeps:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from typing import Any, TypeVar
 import torch
 from torch import nn
 
+from ganzoo.data.order import hashed_seed
 from ganzoo.errors import ConfigError, GanzooError
 
 T = TypeVar("T")
@@ -215,7 +215,9 @@ class GroupSession(Session):
         The stream that all ranks share (latents) stays in step across ranks because
         every rank leaves it exactly as it found it here.
         """
-        seed = _mix(*key, self.rank)
+        # the numbers' bytes, not derive_seed's text, so the streams stay those of earlier runs
+        numbers = (*key, self.rank)
+        seed = hashed_seed(b"".join(int(n).to_bytes(8, "little", signed=True) for n in numbers))
         devices = [device] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
             torch.random.default_generator.manual_seed(seed)
@@ -277,12 +279,6 @@ def session_for_run() -> Iterator[Session]:
         yield session
     finally:
         session.close()
-
-
-def _mix(*numbers: int) -> int:
-    """A 63-bit seed that changes with every one of ``numbers``."""
-    data = b"".join(int(n).to_bytes(8, "little", signed=True) for n in numbers)
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little") >> 1
 
 
 def release_process_group() -> None:

@@ -27,11 +27,12 @@ from ganzoo.training.checkpointing import (
 )
 from ganzoo.training.distributed import Session, on_all_ranks, session_for_run
 from ganzoo.training.interrupts import GracefulStop, StopNow, StopRequested
+from ganzoo.training.performance import describe_precision, resume_note
 from ganzoo.training.progress import TrainingProgress
 from ganzoo.training.run_dir import check_out_folder, prepare_run_dir, save_config
+from ganzoo.training.run_tracking import RunTracking, recording_outcome
 from ganzoo.training.setup import default_run_dir, prepare
 from ganzoo.training.step import StepLosses, Trainer
-from ganzoo.training.tracking import RunTracking, recording_outcome
 
 
 def train(
@@ -64,6 +65,8 @@ def train(
         registry = plugin_set().registry
         # rank 0 first: it alone fetches missing dataset files into the cache
         plan = session.main_first(lambda: prepare(config, registry, session))
+        for note in plan.notes:
+            console.print(note)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         run_dir = Path(config.out) if config.out else default_run_dir(plan.config, stamp)
         plan.config = plan.config.model_copy(update={"out": run_dir})
@@ -125,6 +128,9 @@ def resume(
             )
             return layout.root
         plan = session.main_first(lambda: prepare(config, plugin_set().registry, session))
+        note = resume_note(plan.config.precision, plan.device)
+        if note is not None:
+            console.print(note)
         trainer = Trainer(plan, start_step=checkpoint.step, session=session)
         restore(trainer, checkpoint, layout.checkpoint(checkpoint.step))
         if session.is_main:
@@ -296,9 +302,11 @@ def describe_start(trainer: Trainer, layout: RunLayout) -> str:
             f"{config.batch_size} = {session.world_size} × "
             f"{config.batch_size // session.world_size}"
         )
+    layout_note = ", channels-last" if trainer.channels_last else ""
     return (
         f"training [bold]{config.architecture}[/] with [bold]{config.loss}[/] on "
-        f"[bold]{config.dataset}[/] ({trainer.plan.data.describe()}) on {where}, "
+        f"[bold]{config.dataset}[/] ({trainer.plan.data.describe()}) on {where} "
+        f"({describe_precision(config.precision, device)}{layout_note}), "
         f"{config.steps} steps → {layout.root}"
     )
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
@@ -14,11 +16,17 @@ from ganzoo.errors import ConfigError
 if TYPE_CHECKING:
     from ganzoo.config import RunConfig
     from ganzoo.losses import Loss
+    from ganzoo.models import GANModels
+    from ganzoo.registry import Registry
 
 AUTOCAST_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 """Maps ``--precision`` to the dtype autocast computes in (fp32 runs without autocast)."""
 CUBLAS_WORKSPACE = ":4096:8"
 """The cuBLAS workspace setting deterministic matrix products on CUDA need."""
+BF16_UNIT_VARIABLE = "GANZOO_BF16_UNIT"
+"""Set to 1 or 0 to say whether the device has a bf16 matrix unit, overriding detection."""
+CPU_FLAGS = Path("/proc/cpuinfo")
+"""Where Linux lists the CPU's features (``amx_bf16``: Intel's bf16 matrix unit)."""
 
 
 def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[None]:
@@ -38,6 +46,74 @@ def gradient_scaler(device: torch.device, precision: str) -> torch.amp.GradScale
     if precision != "fp16":
         return None
     return torch.amp.GradScaler(device.type)
+
+
+def has_bf16_unit(device: torch.device) -> bool:
+    """Whether ``device`` multiplies bf16 matrices in hardware (faster than fp32).
+
+    CUDA: compute capability 8.0 (Ampere) or later. CPU: Intel AMX-BF16, read from the
+    CPU's feature flags (torch's capability string says ``AVX512`` with or without it).
+    ``GANZOO_BF16_UNIT=0`` or ``1`` overrides the answer, e.g. to simulate a machine
+    without the unit.
+    """
+    forced = os.environ.get(BF16_UNIT_VARIABLE)
+    if forced is not None:
+        if forced not in {"0", "1"}:
+            raise ConfigError(
+                f"{BF16_UNIT_VARIABLE}={forced!r}: give 1 (the device has a bf16 matrix "
+                "unit) or 0 (it has none)"
+            )
+        return forced == "1"
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported(including_emulation=False)
+    if device.type == "cpu":
+        return _cpu_has_amx_bf16()
+    return False
+
+
+@functools.cache
+def _cpu_has_amx_bf16() -> bool:
+    """The ``amx_bf16`` flag Linux lists; elsewhere torch's own (private) AMX check."""
+    try:
+        return " amx_bf16" in CPU_FLAGS.read_text()
+    except OSError:
+        pass
+    check = getattr(torch.cpu, "_is_amx_tile_supported", None)
+    try:
+        return bool(check()) if check is not None else False
+    except RuntimeError:
+        return False
+
+
+def resolve_precision(precision: str, device: torch.device, models: GANModels) -> str:
+    """``auto``: bf16 where the device has a bf16 matrix unit and the networks gain from it.
+
+    The architecture says whether its networks, built for this data shape, gain
+    (:attr:`~ganzoo.models.GANModels.prefers_bf16`); the rule never times anything, so one
+    config on one machine always resolves the same way. Other precisions stay as given.
+    """
+    if precision != "auto":
+        return precision
+    unit = has_bf16_unit(device)  # checked first: a bad GANZOO_BF16_UNIT is always an error
+    return "bf16" if unit and models.prefers_bf16 else "fp32"
+
+
+def describe_precision(precision: str, device: torch.device) -> str:
+    """The precision a run trains in, with the CPU threads it uses: ``bf16, 2 CPU threads``."""
+    if device.type != "cpu":
+        return precision
+    return f"{precision}, {torch.get_num_threads()} CPU threads"
+
+
+def resume_note(precision: str, device: torch.device) -> str | None:
+    """One line when a bf16 run resumes on a device without a bf16 matrix unit."""
+    if precision != "bf16" or has_bf16_unit(device):
+        return None
+    where = "this CPU" if device.type == "cpu" else f"this {device.type} device"
+    return (
+        f"this run trains in bf16, as it started; {where} has no bf16 matrix unit, so the "
+        "same bf16 steps run slower here"
+    )
 
 
 def check_precision(precision: str, device: torch.device) -> None:
@@ -74,13 +150,16 @@ def is_convolutional(module: nn.Module) -> bool:
 
 
 def channels_last_wanted(config: RunConfig, device: torch.device, modules: list[nn.Module]) -> bool:
-    """Channels-last layout: as asked, else on for convolutional networks on CUDA.
+    """Channels-last layout: as asked, else on for convolutional networks on CUDA, and on
+    the CPU together with bf16 (where it was measured faster; fp32 CPU runs stay as they were).
 
     Asking for it with networks that have no convolutions is an error.
     """
     convolutional = any(is_convolutional(module) for module in modules)
     if config.channels_last is None:
-        return convolutional and device.type == "cuda"
+        return convolutional and (
+            device.type == "cuda" or (device.type == "cpu" and config.precision == "bf16")
+        )
     if config.channels_last and not convolutional:
         raise ConfigError(
             f"--channels-last: architecture {config.architecture!r} has no convolutions, so "
@@ -89,14 +168,27 @@ def channels_last_wanted(config: RunConfig, device: torch.device, modules: list[
     return config.channels_last
 
 
-def refuse_compile(loss: Loss, name: str) -> None:
+def refuse_compile(loss: Loss, name: str, registry: Registry) -> None:
     """``--compile`` cannot train a loss that differentiates its own gradients."""
     if loss.double_backward():
         raise ConfigError(
             f"--compile: loss {name!r} as set takes gradients of gradients (a gradient "
             "penalty), which torch.compile cannot compile; train it without --compile, or "
-            "use a loss without a penalty (non-saturating, hinge, lsgan, wgan)"
+            f"use a loss without a penalty ({', '.join(compilable_losses(registry))})"
         )
+
+
+def compilable_losses(registry: Registry) -> list[str]:
+    """The registered losses that, at their defaults, take no gradients of gradients."""
+    names = []
+    for entry in registry.list("loss"):
+        try:
+            loss: Loss = registry.build("loss", entry.name)
+        except Exception:  # a loss that cannot be built at its defaults is no suggestion
+            continue
+        if not loss.double_backward():
+            names.append(entry.name)
+    return names
 
 
 def compiled(module: nn.Module, enabled: bool) -> nn.Module:

@@ -47,7 +47,13 @@ def clear_run(layout: RunLayout) -> None:
 
 def save_config(layout: RunLayout, config: RunConfig) -> None:
     """Write the resolved configuration that ``--resume`` and ``ganzoo eval`` read back."""
-    header = "# The resolved configuration of this run; `ganzoo run --config` reads it back.\n"
+    import torch
+
+    header = (
+        "# The resolved configuration of this run; `ganzoo run --config` reads it back.\n"
+        f"# Trained in {config.precision} with {torch.get_num_threads()} CPU threads "
+        "(the weights' floating-point sums depend on both).\n"
+    )
     write_atomic(layout.config, (header + to_toml(config)).encode())
 
 

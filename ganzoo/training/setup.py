@@ -11,14 +11,22 @@ import torch
 
 from ganzoo.config import RunConfig
 from ganzoo.data.source import DataSource
+from ganzoo.data.spec import DataSpec
 from ganzoo.errors import ConfigError
+from ganzoo.kinds import RUN_KINDS
 from ganzoo.losses import Loss, LossSettings
 from ganzoo.models import BuildOptions, GANModels
 from ganzoo.registry import Registry
 from ganzoo.storage.layout import RUNS_FOLDER
 from ganzoo.training.distributed import Session
-from ganzoo.training.performance import channels_last_wanted, check_precision, refuse_compile
-from ganzoo.training.tracking import check_loggers
+from ganzoo.training.image_size import fit_image_size
+from ganzoo.training.performance import (
+    channels_last_wanted,
+    check_precision,
+    refuse_compile,
+    resolve_precision,
+)
+from ganzoo.training.run_tracking import check_loggers
 
 
 @dataclass
@@ -35,26 +43,30 @@ class RunPlan:
     device: torch.device
     channels_last: bool = False
     """Whether the networks and image batches use the channels-last memory layout."""
+    notes: tuple[str, ...] = ()
+    """What was chosen for the user (an image size fitted to the architecture), one line each."""
 
 
-def validate_config(config: RunConfig, registry: Registry) -> RunConfig:
+def validate_config(
+    config: RunConfig, registry: Registry, notes: list[str] | None = None
+) -> RunConfig:
     """Check names and component settings (loggers' too); return the config with all defaults
-    filled in."""
+    filled in, the dataset's image size fitted to the architecture (said in ``notes``)."""
+    config, note = fit_image_size(config, registry)
+    if note is not None and notes is not None:
+        notes.append(note)
     resolved: dict[str, Any] = {}
-    for kind, field in (
-        ("architecture", "architecture_settings"),
-        ("loss", "loss_settings"),
-        ("dataset", "dataset_settings"),
-    ):
-        entry = registry.get(kind, getattr(config, kind))  # type: ignore[arg-type]
-        settings = registry.settings(kind, entry.name, getattr(config, field))  # type: ignore[arg-type]
-        if kind == "loss" and settings is not None and not isinstance(settings, LossSettings):
+    for spec in RUN_KINDS:
+        name_field, settings_field = spec.run_fields()
+        entry = registry.get(spec.kind, getattr(config, name_field))
+        settings = registry.settings(spec.kind, entry.name, getattr(config, settings_field))
+        if spec.kind == "loss" and settings is not None and not isinstance(settings, LossSettings):
             raise ConfigError(
                 f"loss {entry.name!r} from {entry.package}: its settings model must extend "
                 "ganzoo.losses.LossSettings"
             )
-        resolved[kind] = entry.name
-        resolved[field] = settings.model_dump(mode="json") if settings is not None else {}
+        resolved[name_field] = entry.name
+        resolved[settings_field] = settings.model_dump(mode="json") if settings is not None else {}
     resolved.update(check_loggers(config, registry))
     return config.model_copy(update=resolved)
 
@@ -81,7 +93,8 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
     """
     from ganzoo.data.context import default_context
 
-    config = validate_config(config, registry)
+    notes: list[str] = []
+    config = validate_config(config, registry, notes)
     device = resolve_device(config.device)
     session = session or Session()
     local_batch = session.local_batch_size(config.batch_size)  # the global batch must split
@@ -100,7 +113,7 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
     loss: Loss = registry.build("loss", config.loss, config.loss_settings)
     check_precision(config.precision, device)
     if config.compile:
-        refuse_compile(loss, config.loss)
+        refuse_compile(loss, config.loss, registry)
     data: DataSource = registry.build(
         "dataset", config.dataset, config.dataset_settings, default_context(config.data_root)
     )
@@ -119,30 +132,57 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
         build_options,
     )
     if models.pack != config.pack:
-        raise ConfigError(refuse_packing(registry, config.architecture, models))
+        raise ConfigError(refuse_packing(registry, config.architecture, models, data.spec))
     if models.conditional and not data.spec.num_classes:
         raise ConfigError(
             f"architecture {config.architecture!r} is conditional but dataset "
             f"{config.dataset!r} has no class labels"
         )
+    # the precision the run trains in, recorded in config.toml: a resumed run keeps it
+    precision = resolve_precision(config.precision, device, models)
+    config = config.model_copy(update={"precision": precision})
     channels_last = channels_last_wanted(config, device, [models.generator, models.discriminator])
     steps = config.steps or _steps_for(config, loss, data)
     config = config.model_copy(update={"steps": steps, "epochs": None})
-    return RunPlan(config, loss, loss.settings, data, models, build_options, device, channels_last)
+    return RunPlan(
+        config,
+        loss,
+        loss.settings,
+        data,
+        models,
+        build_options,
+        device,
+        channels_last,
+        notes=tuple(notes),
+    )
 
 
-def refuse_packing(registry: Registry, architecture: str, models: GANModels) -> str:
-    """Why ``architecture`` cannot train with ``--pack``, and which can."""
+def refuse_packing(registry: Registry, architecture: str, models: GANModels, spec: DataSpec) -> str:
+    """Why ``architecture`` cannot train with ``--pack``, and which can on this data."""
     entry = registry.get("architecture", architecture)
     why = (
         "it is conditional: D judges each example together with its own label"
         if models.conditional
         else "its discriminator does not judge packs of examples"
     )
+    others = ", ".join(packing_architectures(registry, spec)) or "none is installed"
     return (
         f"--pack: architecture {entry.name!r} from {entry.package} cannot pack, as {why}; "
-        "leave --pack at 1, or use an architecture that packs (mlp-gan, dcgan, pacgan-mlp)"
+        f"leave --pack at 1, or use an architecture that packs this data ({others})"
     )
+
+
+def packing_architectures(registry: Registry, spec: DataSpec) -> list[str]:
+    """The architectures that pack (PacGAN), built at their defaults for ``spec``."""
+    names = []
+    for entry in registry.list("architecture"):
+        try:
+            models = registry.build("architecture", entry.name, None, spec, BuildOptions(pack=2))
+        except Exception:  # one that cannot be built for this data is no suggestion
+            continue
+        if isinstance(models, GANModels) and models.pack == 2:
+            names.append(entry.name)
+    return names
 
 
 def _steps_for(config: RunConfig, loss: Loss, data: DataSource) -> int:

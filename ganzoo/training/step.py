@@ -14,6 +14,7 @@ from torch import nn
 from ganzoo.data.source import Batch
 from ganzoo.errors import DivergenceError
 from ganzoo.losses import Critic, LossValue
+from ganzoo.storage.layout import DISCRIMINATOR, GENERATOR
 from ganzoo.training.augment import build_augmentation
 from ganzoo.training.distributed import Session
 from ganzoo.training.global_batchnorm import sync_batchnorm
@@ -226,8 +227,8 @@ class Trainer:
         bad = [k for k, v in losses.items() if not bool(torch.isfinite(v).all())]
         if weights and not bad:
             for role, module in (
-                ("generator", self.generator),
-                ("discriminator", self.discriminator),
+                (GENERATOR, self.generator),
+                (DISCRIMINATOR, self.discriminator),
             ):
                 if any(not bool(torch.isfinite(p).all()) for p in module.parameters()):
                     bad.append(f"{role} weights")

@@ -20,7 +20,7 @@ import ganzoo
 from ganzoo import plugins
 from ganzoo.config import RunConfig
 from ganzoo.errors import DivergenceError
-from ganzoo.evaluation.session import evaluate_run
+from ganzoo.evaluation.saved_run import evaluate_run
 from ganzoo.plugins import hookimpl, load
 from ganzoo.storage.layout import RunLayout
 from ganzoo.storage.run_lock import run_lock

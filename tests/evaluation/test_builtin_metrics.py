@@ -30,8 +30,11 @@ def test_classifier_metrics_on_digits(classifier_cache: Path) -> None:
 
     good = evaluate(context_for(real))["classifier-fd"]
     assert set(good) == {
-        "fd", "precision", "recall", "classes_covered", "num_classes", "class_kl", "inception_score"
+        "fd", "precision", "recall", "classes_covered", "num_classes", "class_kl",
+        "inception_score", "confident_share", "real_confident_share",
     }  # fmt: skip
+    # digits has no test split, so no real-vs-real floor
+    assert good["confident_share"] > 0.8 and good["real_confident_share"] > 0.8
     assert good["classes_covered"] == good["num_classes"] == 10
     assert good["class_kl"] < 0.02
     assert good["inception_score"] > 8.5
@@ -43,6 +46,35 @@ def test_classifier_metrics_on_digits(classifier_cache: Path) -> None:
     assert collapsed["inception_score"] == pytest.approx(1.0)
     assert collapsed["recall"] < 0.05
     assert collapsed["fd"] > 10 * good["fd"] + 1
+    assert collapsed["confident_share"] in (0.0, 1.0)  # one image, repeated
+
+
+def test_confident_share_counts_rows_whose_top_class_reaches_the_threshold() -> None:
+    from ganzoo.builtin.metrics.classifier_metrics import confident_share
+
+    probabilities = torch.tensor([[0.95, 0.05], [0.9, 0.1], [0.6, 0.4], [0.3, 0.7]])
+    assert confident_share(probabilities) == 0.5
+    assert confident_share(probabilities, confidence=0.65) == 0.75
+
+
+@pytest.mark.slow
+def test_mnist_classifier_metrics_give_the_real_vs_real_floor(
+    classifier_cache: Path, mnist_classifier: TrainedClassifier
+) -> None:
+    source = _source("mnist", classifier_cache, SHARED_DATA)
+    real = source.sample(2000, seed=7, device=torch.device("cpu")).x
+    context = make_context(from_tensor(real), source, "mnist", classifier_cache,
+                           data_root=SHARED_DATA, num_samples=2000)  # fmt: skip
+    figures = evaluate(context, ["classifier-fd"])["classifier-fd"]
+    # the test images against the training images: what a perfect generator would score
+    assert figures["real_precision"] > 0.7 and figures["real_recall"] > 0.7
+    assert figures["real_fd"] < 5 and figures["real_confident_share"] > 0.9
+    # training images as the "samples" are as good as the floor, within sampling noise
+    assert figures["precision_to_real"] == pytest.approx(1.0, abs=0.05)
+    assert figures["recall_to_real"] == pytest.approx(1.0, abs=0.05)
+    assert figures["confident_share"] > 0.9
+    protocol = context.protocols["classifier-fd"]
+    assert "weights sha256 " in str(protocol["classifier"])
 
 
 @pytest.mark.slow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ganzoo.evaluation.precision_recall import knn_radii, precision_recall
+from ganzoo.evaluation.manifolds import knn_radii, precision_recall
 
 
 def _points(n: int, seed: int, dim: int = 8) -> torch.Tensor:

@@ -23,6 +23,8 @@ def test_short_pacgan_ring8_reproduction_covers_the_ring(tmp_path: Path) -> None
     assert summary["verdict"] in {"beaten", "matched", "missed"} and summary["seeds"] == 1
     report = (out / "report.md").read_text()
     assert "98.2 ± 0.2" in report and "Budget changed to 1500 steps" in report
+    # wall time depends on the machine's load; the process's CPU time is recorded beside it
+    assert document["seeds"][0]["train_cpu_seconds"] > 0 and "min of CPU time" in report
     assert "verdict" in result.stderr and "published" in result.stderr
 
 
@@ -68,3 +70,36 @@ def test_reproduce_refuses_a_folder_of_something_else(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "notes.txt" in result.stderr and result.stderr.count("\n") == 1
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_report_sets_the_real_vs_real_floor_and_the_classifier_beside_the_figures(
+    tmp_path: Path,
+) -> None:
+    from PIL import Image
+
+    from ganzoo.evaluation.reproduce import SeedResult, summarise, write_report
+    from ganzoo.plugins import plugin_set
+    from ganzoo.storage.layout import RunLayout
+
+    recipe = plugin_set().registry.recipe("dcgan-mnist")
+    classifier = {"classifier": "mnist-abc (weights sha256 0123456789abcdef)"}
+    results = [
+        SeedResult(seed, tmp_path / f"seed-{seed}", {
+            "classifier-fd.confident_share": share, "classifier-fd.real_confident_share": 0.98,
+            "classifier-fd.precision_to_real": 0.9, "classifier-fd.recall_to_real": 0.7,
+            "classifier-fd.classes_covered": 10.0, "classifier-fd.class_kl": 0.01,
+        }, train_seconds=60.0, train_cpu_seconds=90.0, protocols={"classifier-fd": classifier})
+        for seed, share in ((0, 0.8), (1, 0.9))
+    ]  # fmt: skip
+    for result in results:  # each seed's final sample grid, for the board
+        frame = RunLayout(result.run_dir).sample(1000)
+        frame.parent.mkdir(parents=True)
+        Image.new("RGB", (28, 28), "gray").save(frame)
+    rows = summarise(results, recipe)
+    assert {row.key: row.verdict for row in rows}["classifier-fd.recall_to_real"] == "missed"
+    write_report(tmp_path, "dcgan-mnist", recipe, results, rows, None, {})
+    report = (tmp_path / "report.md").read_text()
+    assert "| real vs real |" in report
+    assert "| classifier-fd.confident_share | 0.9 | 0.85 ± 0.071 | 0.98 | matched |" in report
+    assert "1.0 min (mean of 2), 1.5 min of CPU time" in report
+    assert "weights sha256 0123456789abcdef" in report

@@ -60,6 +60,42 @@ def test_mlp_gan_has_the_classic_widths() -> None:
     assert widths == [512, 256, 1]
 
 
+def test_mlp_gan_defaults_keep_batchnorm_on_every_block_with_torchs_eps() -> None:
+    norms = [m for m in build("mlp-gan", DataSpec((1, 28, 28))).generator.modules()
+             if isinstance(m, nn.BatchNorm1d)]  # fmt: skip
+    assert [m.num_features for m in norms] == [128, 256, 512, 1024]
+    assert all(m.eps == 1e-5 and m.momentum == 0.1 for m in norms)
+
+
+def test_mlp_gan_tutorial_settings_are_the_pytorch_gan_tutorials_networks() -> None:
+    from ganzoo.builtin.recipes import TUTORIAL_MLP_SETTINGS
+
+    spec = DataSpec((1, 28, 28))
+    models = ganzoo.build("architecture", "mlp-gan", TUTORIAL_MLP_SETTINGS, spec, BuildOptions())
+    layers = [type(m).__name__ for m in models.generator.net]
+    block = ["Linear", "BatchNorm1d", "LeakyReLU"]
+    assert layers == ["Linear", "LeakyReLU", *block, *block, *block, "Linear", "ScaledTanh"]
+    norms = [m for m in models.generator.modules() if isinstance(m, nn.BatchNorm1d)]
+    # the tutorial's nn.BatchNorm1d(width, 0.8): 0.8 is eps; momentum stays torch's 0.1
+    assert all(m.eps == 0.8 and m.momentum == 0.1 for m in norms)
+    slopes = {m.negative_slope for m in models.generator.modules() if isinstance(m, nn.LeakyReLU)}
+    assert slopes == {0.2}
+    d_layers = [type(m).__name__ for m in models.discriminator.net]
+    assert d_layers == ["Flatten", "Linear", "LeakyReLU", "Linear", "LeakyReLU", "Linear"]
+
+
+def test_mlp_gan_defaults_build_the_generator_they_built_before_the_batchnorm_settings() -> None:
+    torch.manual_seed(0)
+    layers: list[nn.Module] = []
+    for width_in, width in [(100, 128), (128, 256), (256, 512), (512, 1024)]:
+        layers += [nn.Linear(width_in, width), nn.BatchNorm1d(width), nn.LeakyReLU(0.2)]
+    before = nn.Sequential(*layers, nn.Linear(1024, 784)).state_dict()
+    torch.manual_seed(0)
+    now = build("mlp-gan", DataSpec((1, 28, 28))).generator.net.state_dict()
+    assert list(now) == list(before)
+    assert all(torch.equal(now[name], before[name]) for name in before)
+
+
 def test_dcgan_critic_has_no_batchnorm_when_the_loss_forbids_it() -> None:
     critic = build("dcgan", DataSpec((3, 32, 32)), batchnorm_in_discriminator=False).discriminator
     assert not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in critic.modules())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -10,10 +12,16 @@ from torch import nn
 
 from ganzoo.builtin.architectures.layers import spectral_norm
 from ganzoo.builtin.losses.penalties import gradient_penalty, r1_penalty
-from ganzoo.config import RunConfig
+from ganzoo.config import RunConfig, read_toml
 from ganzoo.errors import ConfigError
+from ganzoo.evaluation.reproduce import trained_in
+from ganzoo.models import GANModels
 from ganzoo.plugins import plugin_set
-from ganzoo.training.setup import prepare
+from ganzoo.storage.layout import GENERATOR, RunLayout
+from ganzoo.storage.weights import read_safetensors
+from ganzoo.training.loop import train
+from ganzoo.training.performance import BF16_UNIT_VARIABLE, resolve_precision, resume_note
+from ganzoo.training.setup import RunPlan, prepare
 from ganzoo.training.step import Trainer
 
 
@@ -151,3 +159,102 @@ def test_deterministic_asks_torch_for_deterministic_algorithms(
         assert not trainer.not_finite(trainer.train_step())
     finally:
         torch.use_deterministic_algorithms(False)
+
+
+def prepared(**fields: object) -> RunPlan:
+    return prepare(tiny(**fields), plugin_set().registry)
+
+
+@pytest.mark.parametrize(
+    ("fields", "unit", "expected"),
+    [
+        ({"dataset_settings": {"image_size": 28}}, "1", "bf16"),  # 784 values: bf16 pays
+        ({"dataset_settings": {"image_size": 28}}, "0", "fp32"),  # no unit: fp32
+        ({}, "1", "fp32"),  # 16×16: too small for bf16 to pay
+        ({"architecture": "mlp-gan", "architecture_settings": {}}, "1", "fp32"),
+        (
+            {
+                "architecture": "pacgan-mlp",
+                "architecture_settings": {},
+                "dataset": "ring8",
+                "dataset_settings": {},
+            },
+            "1",
+            "fp32",
+        ),
+        ({"dataset_settings": {"image_size": 28}, "precision": "fp32"}, "1", "fp32"),
+        ({"precision": "bf16"}, "0", "bf16"),  # asked for: as asked
+    ],
+    ids=["mnist-sized", "no-unit", "small-images", "mlp-digits", "toy", "fp32", "bf16"],
+)
+def test_auto_precision_follows_the_unit_and_the_architecture(
+    fields: dict[str, object], unit: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(BF16_UNIT_VARIABLE, unit)
+    plan = prepared(**({"precision": "auto"} | fields))
+    assert plan.config.precision == expected
+    # channels-last comes by itself only with bf16, and only for convolutions
+    convolutional = plan.config.architecture == "dcgan"
+    assert plan.channels_last == (expected == "bf16" and convolutional)
+
+
+def test_auto_is_the_default_and_an_unknown_unit_answer_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert tiny().precision == "auto"
+    monkeypatch.setenv(BF16_UNIT_VARIABLE, "yes")
+    with pytest.raises(ConfigError, match=f"{BF16_UNIT_VARIABLE}='yes': give 1"):
+        prepared()
+
+
+def test_plugin_architectures_train_in_fp32_unless_they_declare_bf16() -> None:
+    models = GANModels(generator=nn.Linear(1, 1), discriminator=nn.Linear(1, 1), latent_dim=1)
+    assert resolve_precision("auto", torch.device("cpu"), models) == "fp32"
+
+
+def test_the_resolved_precision_and_threads_are_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(BF16_UNIT_VARIABLE, "1")
+    config = tiny(steps=2, out=tmp_path / "run", dataset_settings={"image_size": 28})
+    run_dir = train(config, show_progress=False, show_summary=False)
+    layout = RunLayout(run_dir)
+    assert read_toml(layout.config)["precision"] == "bf16"
+    assert f"with {torch.get_num_threads()} CPU threads" in layout.config.read_text()
+    _, metadata = read_safetensors(layout.weights(GENERATOR))
+    assert metadata["ganzoo.precision"] == "bf16"
+    assert metadata["ganzoo.threads"] == str(torch.get_num_threads())
+    assert trained_in(run_dir) == {"precision": "bf16", "threads": str(torch.get_num_threads())}
+    monkeypatch.setenv(BF16_UNIT_VARIABLE, "0")
+    assert resume_note("bf16", torch.device("cpu")) is not None  # said on resuming here
+    assert resume_note("fp32", torch.device("cpu")) is None
+
+
+def _every_loss() -> list[Any]:
+    names = plugin_set().registry.names("loss")
+    return [
+        *[pytest.param({"loss": name}, id=name) for name in names],
+        pytest.param({"loss": "non-saturating", "loss_settings": {"r1_weight": 1.0}}, id="r1"),
+        pytest.param({"loss": "hinge", "spectral_norm": True}, id="hinge-spectral-norm"),
+    ]
+
+
+@pytest.mark.parametrize("fields", _every_loss())
+def test_every_loss_trains_in_bf16_on_the_cpu_with_penalties_and_reductions_in_fp32(
+    fields: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    penalty_inputs: list[tuple[bool, torch.dtype]] = []
+    grad = torch.autograd.grad
+
+    def recording_grad(outputs: Any, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        penalty_inputs.append((torch.is_autocast_enabled("cpu"), inputs.dtype))
+        return grad(outputs, inputs, *args, **kwargs)
+
+    monkeypatch.setattr(torch.autograd, "grad", recording_grad)
+    trainer = trainer_for(precision="bf16", **fields)
+    for _ in range(2):
+        losses = trainer.train_step()
+        assert not trainer.not_finite(losses, weights=True)
+    assert all(value.dtype == torch.float32 for value in losses.values())
+    assert all(p.dtype == torch.float32 for p in trainer.discriminator.parameters())
+    assert all(call == (False, torch.float32) for call in penalty_inputs)

@@ -15,7 +15,7 @@ from tensorboard.plugins.hparams.plugin_data_pb2 import HParamsPluginData
 import ganzoo
 from ganzoo.config import RunConfig, parse_assignments
 from ganzoo.errors import ConfigError, UnknownComponentError
-from ganzoo.evaluation.session import evaluate_run
+from ganzoo.evaluation.saved_run import evaluate_run
 from ganzoo.plugins import plugin_set
 from ganzoo.storage.layout import RunLayout
 from ganzoo.training.artifacts import read_metrics

@@ -10,6 +10,7 @@ from ganzoo.builtin.architectures.settings import (
     PacGANMLPSettings,
     ResNetGANSettings,
 )
+from ganzoo.builtin.architectures.sizes import DCGAN_SIZES, RESNET_SIZES
 from ganzoo.plugins import Registrar
 
 
@@ -34,6 +35,7 @@ def register_builtin(register: Registrar) -> None:
         "ganzoo.builtin.architectures.dcgan:build_dcgan",
         DCGANSettings,
         description="Deep convolutional GAN (Radford et al. 2015) for 1- or 3-channel images",
+        image_sizes=DCGAN_SIZES,
     )
     register(
         "resnet-gan",
@@ -41,6 +43,7 @@ def register_builtin(register: Registrar) -> None:
         ResNetGANSettings,
         description="ResNet GAN for 32×32 images (SNGAN, WGAN-GP on CIFAR-10): G 3 up-blocks "
         "of 256, D 4 blocks of 128, no BatchNorm in D",
+        image_sizes=RESNET_SIZES,
     )
     register(
         "cgan",
@@ -56,4 +59,5 @@ def register_builtin(register: Registrar) -> None:
         CDCGANSettings,
         description="Conditional DCGAN: label embedding joined to z, projection discriminator "
         "(Miyato & Koyama 2018)",
+        image_sizes=DCGAN_SIZES,
     )

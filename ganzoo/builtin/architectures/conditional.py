@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from ganzoo.builtin.architectures.dcgan import DCGANDiscriminator, DCGANGenerator, plan_resolution
-from ganzoo.builtin.architectures.layers import spectral_norm
+from ganzoo.builtin.architectures.layers import gains_from_bf16, spectral_norm
 from ganzoo.builtin.architectures.mlp import MLPDiscriminator, MLPGenerator
 from ganzoo.builtin.architectures.settings import CDCGANSettings, CGANSettings
 from ganzoo.data.spec import DataSpec
@@ -89,6 +89,7 @@ def conditional_models(
         discriminator=discriminator(),
         latent_dim=settings.latent_dim,
         conditional=True,
+        prefers_bf16=gains_from_bf16(spec),
     )
 
 

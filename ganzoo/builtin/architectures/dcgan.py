@@ -5,14 +5,17 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ganzoo.builtin.architectures.layers import MinibatchStdDev, ScaledTanh, apply_spectral_norm
+from ganzoo.builtin.architectures.layers import (
+    MinibatchStdDev,
+    ScaledTanh,
+    apply_spectral_norm,
+    gains_from_bf16,
+)
 from ganzoo.builtin.architectures.settings import DCGANSettings
+from ganzoo.builtin.architectures.sizes import DCGAN_SIZES
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import DataError
 from ganzoo.models import BuildOptions, GANModels, packed, packed_spec, require_image
-
-BASE_SIZES = (4, 7)
-"""Spatial sizes the generator starts from; every size it makes is one of these times 2^k."""
 
 
 def plan_resolution(spec: DataSpec, architecture: str = "dcgan") -> tuple[int, int]:
@@ -23,16 +26,18 @@ def plan_resolution(spec: DataSpec, architecture: str = "dcgan") -> tuple[int, i
         raise DataError(
             f"{architecture} makes square images, but the dataset's are {height}×{width}"
         )
-    for base in BASE_SIZES:
-        steps, size = 0, base
-        while size < height:
-            size, steps = size * 2, steps + 1
-        if size == height and steps >= 2:
-            return base, steps
-    raise DataError(
-        f"{architecture} cannot make {height}×{height} images: sizes must be 4·2^k or 7·2^k "
-        "with k ≥ 2 (16, 28, 32, 56, 64, 112, 128, …); set the dataset's image_size to one of them"
-    )
+    if not DCGAN_SIZES.makes(height):
+        nearest = DCGAN_SIZES.nearest_at_or_above(height)
+        raise DataError(
+            f"{architecture} cannot make {height}×{height} images: it makes "
+            f"{DCGAN_SIZES.describe()}; set the dataset's image size with "
+            f"--set dataset.image_size={nearest}"
+        )
+    for base in DCGAN_SIZES.bases:
+        upsamplings = (height // base).bit_length() - 1
+        if base << upsamplings == height:
+            return base, upsamplings
+    raise AssertionError(f"{height} is in {DCGAN_SIZES} but has no base")  # unreachable
 
 
 class DCGANGenerator(nn.Module):
@@ -126,4 +131,5 @@ def build_dcgan(settings: DCGANSettings, spec: DataSpec, options: BuildOptions) 
         discriminator=packed(discriminator, options.pack),
         latent_dim=settings.latent_dim,
         pack=options.pack,
+        prefers_bf16=gains_from_bf16(spec),
     )

@@ -7,26 +7,29 @@ import math
 import torch
 from torch import nn
 
-from ganzoo.builtin.architectures.layers import ScaledTanh, flat_discriminator
+from ganzoo.builtin.architectures.layers import ScaledTanh, flat_discriminator, gains_from_bf16
 from ganzoo.builtin.architectures.settings import MLPGANSettings
 from ganzoo.data.spec import DataSpec
 from ganzoo.models import BuildOptions, GANModels, packed, packed_spec
 
 
 class MLPGenerator(nn.Module):
-    """z → hidden layers (Linear, BatchNorm, LeakyReLU) → flattened data → data shape."""
+    """z → hidden layers (Linear, BatchNorm, LeakyReLU) → flattened data → data shape.
+
+    The first block may go without BatchNorm (``first_block_batchnorm``), as in the
+    PyTorch-GAN tutorial.
+    """
 
     def __init__(self, settings: MLPGANSettings, spec: DataSpec) -> None:
         super().__init__()
         self.data_shape = spec.shape
         layers: list[nn.Module] = []
         width_in = settings.latent_dim
-        for width in settings.generator_widths:
-            layers += [
-                nn.Linear(width_in, width),
-                nn.BatchNorm1d(width),
-                nn.LeakyReLU(settings.negative_slope),
-            ]
+        for index, width in enumerate(settings.generator_widths):
+            layers.append(nn.Linear(width_in, width))
+            if index > 0 or settings.first_block_batchnorm:
+                layers.append(nn.BatchNorm1d(width, eps=settings.batchnorm_eps))
+            layers.append(nn.LeakyReLU(settings.negative_slope))
             width_in = width
         layers.append(nn.Linear(width_in, math.prod(spec.shape)))
         use_tanh = settings.output == "tanh" or (settings.output == "auto" and spec.is_image)
@@ -65,4 +68,5 @@ def build_mlp_gan(settings: MLPGANSettings, spec: DataSpec, options: BuildOption
         discriminator=packed(discriminator, options.pack),
         latent_dim=settings.latent_dim,
         pack=options.pack,
+        prefers_bf16=gains_from_bf16(spec),
     )

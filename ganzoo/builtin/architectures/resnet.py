@@ -14,14 +14,19 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganzoo.builtin.architectures.layers import MinibatchStdDev, ScaledTanh, apply_spectral_norm
+from ganzoo.builtin.architectures.layers import (
+    MinibatchStdDev,
+    ScaledTanh,
+    apply_spectral_norm,
+    gains_from_bf16,
+)
 from ganzoo.builtin.architectures.settings import ResNetGANSettings
+from ganzoo.builtin.architectures.sizes import RESNET_SIZES
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import DataError
 from ganzoo.models import BuildOptions, GANModels, packed, packed_spec, require_image
 
 NAME = "resnet-gan"
-IMAGE_SIZE = 32
 BASE_SIZE = 4
 """G's first feature maps are 4×4; three up-sampling blocks make 32×32."""
 
@@ -30,10 +35,11 @@ def check_spec(spec: DataSpec) -> None:
     """Refuse data other than 32×32 images, in one line."""
     require_image(spec.shape, NAME)
     _, height, width = spec.shape
-    if (height, width) != (IMAGE_SIZE, IMAGE_SIZE):
+    if height != width or not RESNET_SIZES.makes(height):
         raise DataError(
-            f"{NAME} makes 32×32 images (CIFAR-10's size), but the dataset's are "
-            f"{height}×{width}; set the dataset's image_size to 32, or use dcgan for other sizes"
+            f"{NAME} makes {RESNET_SIZES.describe()}×{RESNET_SIZES.describe()} images "
+            f"(CIFAR-10's size), but the dataset's are {height}×{width}; set the dataset's "
+            "image size with --set dataset.image_size=32, or use dcgan for other sizes"
         )
 
 
@@ -149,4 +155,5 @@ def build_resnet_gan(
         discriminator=packed(discriminator, options.pack),
         latent_dim=settings.latent_dim,
         pack=options.pack,
+        prefers_bf16=gains_from_bf16(spec),
     )

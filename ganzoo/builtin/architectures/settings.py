@@ -25,6 +25,17 @@ class MLPGANSettings(BaseModel):
         description="G's output: tanh scaled to the data range (auto for images) or linear "
         "(auto for points).",
     )
+    first_block_batchnorm: bool = Field(
+        True,
+        description="BatchNorm in G's first hidden block (the PyTorch-GAN tutorial has none "
+        "there).",
+    )
+    batchnorm_eps: float = Field(
+        1e-5,
+        gt=0,
+        description="ε of G's BatchNorm layers (torch's 1e-5; the PyTorch-GAN tutorial's "
+        "BatchNorm1d(width, 0.8) passes 0.8 as ε).",
+    )
 
 
 class DCGANSettings(BaseModel):

@@ -22,7 +22,9 @@ class Maxout(nn.Module):
         self.linear = nn.Linear(width_in, units * pieces)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear(x).view(x.shape[0], self.units, self.pieces).amax(dim=2)
+        # max, not amax: the same values, and a backward that routes each gradient to the
+        # arg max (one scatter) where amax's compares, counts and divides for ties
+        return self.linear(x).view(x.shape[0], self.units, self.pieces).max(dim=2).values
 
 
 class Scale(nn.Module):

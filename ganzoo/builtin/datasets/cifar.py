@@ -10,8 +10,15 @@ import torch
 
 from ganzoo.builtin.datasets.files import locate_or_download, one_line, search_roots
 from ganzoo.builtin.datasets.settings import Cifar10Settings
-from ganzoo.data.cache import file_digest, load_tensors, save_tensors, staging_dir, tensor_path
-from ganzoo.data.memory import InMemorySource, resize_uint8
+from ganzoo.data import (
+    InMemorySource,
+    file_digest,
+    load_tensors,
+    resize_uint8,
+    save_tensors,
+    staging_dir,
+    tensor_path,
+)
 from ganzoo.data.source import DataContext
 from ganzoo.errors import DataError
 

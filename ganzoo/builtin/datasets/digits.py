@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from ganzoo.builtin.datasets.settings import DigitsSettings
-from ganzoo.data.memory import InMemorySource, resize_uint8
+from ganzoo.data import InMemorySource, resize_uint8
 from ganzoo.data.source import DataContext
 
 

@@ -11,11 +11,20 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from ganzoo.builtin.datasets.settings import ImageFolderSettings
-from ganzoo.data.cache import load_tensors, save_tensors, tensor_path, text_digest
-from ganzoo.data.images import DECODE_ERRORS, list_images, load_image
-from ganzoo.data.memory import InMemorySource
-from ganzoo.data.source import DataContext, DataSource
-from ganzoo.data.streaming import ImageFiles, StreamingImageSource
+from ganzoo.data import (
+    DECODE_ERRORS,
+    DataContext,
+    DataSource,
+    ImageFiles,
+    InMemorySource,
+    StreamingImageSource,
+    list_images,
+    load_image,
+    load_tensors,
+    save_tensors,
+    tensor_path,
+    text_digest,
+)
 from ganzoo.errors import DataError
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ganzoo.builtin.datasets.settings import Grid25Settings, Ring8Settings
-from ganzoo.data.mixture import GaussianMixtureSource, grid_means, ring_means
+from ganzoo.data import GaussianMixtureSource, grid_means, ring_means
 from ganzoo.data.source import DataContext
 
 

@@ -8,8 +8,7 @@ import torch
 
 from ganzoo.builtin.datasets.mnist import load_idx_dataset
 from ganzoo.builtin.datasets.settings import StackedMnistSettings
-from ganzoo.data.memory import InMemorySource, to_unit_range
-from ganzoo.data.order import batch_indices, permutation
+from ganzoo.data import InMemorySource, batch_indices, permutation, to_unit_range
 from ganzoo.data.source import Batch, DataContext, DataSource
 from ganzoo.data.spec import DataSpec
 

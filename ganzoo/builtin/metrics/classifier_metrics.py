@@ -6,12 +6,25 @@ import torch
 
 from ganzoo.builtin.metrics.settings import ClassifierMetricSettings
 from ganzoo.data.spec import DataSpec
-from ganzoo.evaluation.classifier import classify
-from ganzoo.evaluation.classifier_store import ClassifierRequest, get_classifier
-from ganzoo.evaluation.distributions import inception_score, kl_to_uniform
-from ganzoo.evaluation.frechet import frechet_distance_of
-from ganzoo.evaluation.metric import EvalContext, Metric
-from ganzoo.evaluation.precision_recall import precision_recall
+from ganzoo.evaluation import (
+    ClassifierRequest,
+    EvalContext,
+    Metric,
+    classifier_path,
+    classify,
+    frechet_distance_of,
+    get_classifier,
+    held_out_images,
+    inception_score,
+    kl_to_uniform,
+    precision_recall,
+    weights_digest,
+)
+
+
+def confident_share(probabilities: torch.Tensor, confidence: float = 0.9) -> float:
+    """The share of rows of ``probabilities`` ``(N, K)`` whose largest entry is ≥ ``confidence``."""
+    return (probabilities.max(dim=1).values >= confidence).double().mean().item()
 
 
 class ClassifierMetrics(Metric):
@@ -19,8 +32,14 @@ class ClassifierMetrics(Metric):
 
     Returns ``fd``, ``precision``, ``recall`` (penultimate-layer features against the
     training data), ``classes_covered`` (classes predicted for at least one sample) of
-    ``num_classes``, ``class_kl`` (KL of the predicted-class histogram to uniform) and
-    ``inception_score`` (the classifier's, one split).
+    ``num_classes``, ``class_kl`` (KL of the predicted-class histogram to uniform),
+    ``inception_score`` (the classifier's, one split), ``confident_share`` (samples given
+    one class with probability at least ``confidence``) and ``real_confident_share`` (the
+    same of the real images the classifier was scored on).
+
+    Where the dataset has a test split, the floor a perfect generator would reach comes
+    too: ``real_fd``, ``real_precision`` and ``real_recall`` of test images against the
+    training images, and ``precision_to_real`` and ``recall_to_real``, ours over theirs.
     """
 
     def __init__(self, settings: ClassifierMetricSettings | None = None) -> None:
@@ -33,19 +52,27 @@ class ClassifierMetrics(Metric):
         n = context.samples_for(self.settings.num_samples)
         size = context.real.size
         real = n if size is None else min(n, size)
-        return {"num_samples": n, "num_real": real, "split": context.real_split}
+        path = classifier_path(ClassifierRequest.for_context(context))
+        digest = weights_digest(path) if path.is_file() else "not trained yet"
+        return {
+            "num_samples": n,
+            "num_real": real,
+            "split": context.real_split,
+            "classifier": f"{path.stem} (weights sha256 {digest})",
+        }
 
     def compute(self, context: EvalContext) -> dict[str, float]:
-        model, _ = get_classifier(
-            ClassifierRequest.for_context(context), device=context.device, log=context.log
-        )
+        request = ClassifierRequest.for_context(context)
+        model, _ = get_classifier(request, device=context.device, log=context.log)
         n = context.samples_for(self.settings.num_samples)
         fake = classify(model, context.fake_samples(n))
         real = classify(model, context.real_samples(n))
+        held_out, separate = held_out_images(request)
+        other = classify(model, held_out[:n])
         quality = precision_recall(real.features, fake.features, k=self.settings.k)
         predicted = fake.probabilities.argmax(dim=1)
         counts = torch.bincount(predicted, minlength=model.num_classes)
-        return {
+        figures = {
             "fd": frechet_distance_of(real.features, fake.features),
             "precision": quality.precision,
             "recall": quality.recall,
@@ -53,4 +80,16 @@ class ClassifierMetrics(Metric):
             "num_classes": float(model.num_classes),
             "class_kl": kl_to_uniform(counts),
             "inception_score": inception_score(fake.probabilities),
+            "confident_share": confident_share(fake.probabilities, self.settings.confidence),
+            "real_confident_share": confident_share(other.probabilities, self.settings.confidence),
         }
+        if separate and context.real_split != "test":
+            floor = precision_recall(real.features, other.features, k=self.settings.k)
+            figures |= {
+                "real_fd": frechet_distance_of(real.features, other.features),
+                "real_precision": floor.precision,
+                "real_recall": floor.recall,
+                "precision_to_real": quality.precision / max(floor.precision, 1e-12),
+                "recall_to_real": quality.recall / max(floor.recall, 1e-12),
+            }
+        return figures

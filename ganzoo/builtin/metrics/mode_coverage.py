@@ -7,8 +7,7 @@ import torch
 from ganzoo.builtin.metrics.settings import ModeCoverageSettings
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import DataError
-from ganzoo.evaluation.metric import EvalContext, Metric
-from ganzoo.evaluation.mixtures import mode_coverage
+from ganzoo.evaluation import EvalContext, Metric, mode_coverage
 
 
 class ModeCoverage(Metric):

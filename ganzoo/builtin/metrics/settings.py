@@ -33,6 +33,13 @@ class ClassifierMetricSettings(_Settings):
     k: int = Field(
         default=3, ge=1, description="Nearest neighbours of the precision / recall manifolds."
     )
+    confidence: float = Field(
+        default=0.9,
+        gt=0,
+        le=1,
+        description="A sample is confident when the classifier gives one class at least this "
+        "probability (confident_share).",
+    )
     datasets: tuple[str, ...] = Field(
         default=DIGIT_DATASETS, description="Datasets it applies to (each gets its own classifier)."
     )

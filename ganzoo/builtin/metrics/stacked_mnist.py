@@ -6,10 +6,15 @@ import torch
 
 from ganzoo.builtin.metrics.settings import StackedMnistSettings
 from ganzoo.data.spec import DataSpec
-from ganzoo.evaluation.classifier import DomainClassifier, classify
-from ganzoo.evaluation.classifier_store import ClassifierRequest, get_classifier
-from ganzoo.evaluation.distributions import kl_to_uniform
-from ganzoo.evaluation.metric import EvalContext, Metric
+from ganzoo.evaluation import (
+    ClassifierRequest,
+    DomainClassifier,
+    EvalContext,
+    Metric,
+    classify,
+    get_classifier,
+    kl_to_uniform,
+)
 
 CHANNELS = 3
 NUM_MODES = 10**CHANNELS

@@ -86,7 +86,7 @@ def hand_to_loggers(
     """Append the figures to the run's loggers (its TensorBoard events, say); eval.json is
     written already, so a logger that cannot be built now is a note, not an error."""
     from ganzoo.errors import GanzooError, one_line
-    from ganzoo.training.tracking import log_evaluation
+    from ganzoo.training.run_tracking import log_evaluation
 
     try:
         log_evaluation(config, run_dir, _registry(), document["step"], document["metrics"])

@@ -1,0 +1,76 @@
+"""``--precision fp32`` trains bit for bit as ganzoo did before ``--precision auto``.
+
+The hashes are of the weights of short runs trained by the code before the speed work
+(one CPU thread, seed 0). Floating-point sums depend on the CPU's instruction set, on the
+torch version and on the thread count, so they hold only where they were recorded; elsewhere
+the test skips.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from tests.conftest import SHARED_DATA, run_cli
+
+RECORDED_ON = ("2.15", "AVX512")
+"""The torch version and CPU capability the hashes below were recorded with."""
+
+RUNS: dict[str, list[str]] = {
+    "main-job": ["mlp-gan", "--loss", "wgan-gp", "--dataset", "digits", "--steps", "30"],
+    "pacgan-ring8": ["--recipe", "pacgan-ring8", "--steps", "60"],
+    "dcgan-mnist": ["dcgan", "--dataset", "mnist", "--steps", "6", "--batch-size", "16"],
+}
+"""The runs, each trained with ``--seed 0 --precision fp32``."""
+
+WEIGHT_HASHES = {
+    "main-job": (
+        "75e1c2ebec2aa0edf0ca64e0599d6ed98bf6b75403877234ed2e8ed248f77782",
+        "67a7d99a08fafc4bfb8e5675e73eb7a69ea747aecc69f657a6140eef725629fa",
+    ),
+    "pacgan-ring8": (
+        "b449ea69d6fec2da2d9ddd32b45da72c3180812e2539c537d2ce034476cc13f6",
+        "47402620ca3ffa94197b81570228986a766570a8b390bcd96a986e8444fe41c6",
+    ),
+    "dcgan-mnist": (
+        "aa2f4232d1c46b36654fab8f79891d113a890325f7dff1ba267ceac8970776a3",
+        "a5d4f68ab69aa5f3e9d65e7a79b4024cb66351587cfa2dfeb84df2d6315870d9",
+    ),
+}
+"""sha256 of (generator, discriminator) tensors, by name in sorted order, one thread."""
+
+
+def weights_hash(path: Path) -> str:
+    """sha256 over a weights file's tensors (names and bytes), not its metadata."""
+    tensors = load_file(str(path))
+    digest = hashlib.sha256()
+    for name in sorted(tensors):
+        digest.update(name.encode())
+        digest.update(tensors[name].contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(RUNS))
+def test_fp32_runs_train_the_weights_they_trained_before(name: str, tmp_path: Path) -> None:
+    here = (
+        torch.__version__.split("+")[0].rsplit(".", 1)[0],
+        torch.backends.cpu.get_cpu_capability(),
+    )
+    if here != RECORDED_ON:
+        pytest.skip(f"hashes recorded with torch {RECORDED_ON[0]} on {RECORDED_ON[1]}, not {here}")
+    if name == "dcgan-mnist" and not (SHARED_DATA / "MNIST").is_dir():
+        pytest.skip(f"no MNIST under {SHARED_DATA}")
+    out = tmp_path / "run"
+    args = [*RUNS[name], "--seed", "0", "--precision", "fp32", "--out", str(out)]
+    result = run_cli("run", *args, "--data-root", str(SHARED_DATA), env={"OMP_NUM_THREADS": "1"})
+    assert result.returncode == 0, result.stderr
+    hashes = (
+        weights_hash(out / "generator.safetensors"),
+        weights_hash(out / "discriminator.safetensors"),
+    )
+    assert hashes == WEIGHT_HASHES[name]
