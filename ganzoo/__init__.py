@@ -52,10 +52,19 @@ def get(kind: Kind, name: str) -> Entry:
 
 
 def build(kind: Kind, name: str, settings: dict[str, Any] | None = None, *args: Any) -> Any:
-    """Build a component with validated settings: ``factory(settings, *args)``."""
+    """Build a component with validated settings: ``factory(settings, *args)``.
+
+    An architecture is built as a run builds it (``args`` are the spec and the build
+    options), packing included: see :func:`ganzoo.models.build_architecture`.
+    """
     from ganzoo.plugins import plugin_set
 
-    return plugin_set().registry.build(kind, name, settings, *args)
+    registry = plugin_set().registry
+    if kind == "architecture":
+        from ganzoo.models import build_architecture
+
+        return build_architecture(registry, name, settings, *args)
+    return registry.build(kind, name, settings, *args)
 
 
 def __getattr__(name: str) -> Any:

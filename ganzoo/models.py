@@ -5,9 +5,11 @@ returns :class:`GANModels`. The generator maps ``z`` of shape ``(N, latent_dim)`
 (and labels, if conditional) to ``(N, *spec.shape)`` in the spec's value range;
 the discriminator maps examples (and labels) to raw logits of shape ``(N,)``, or,
 when it packs (``options.pack = M > 1``), to ``(N / M,)``: one logit per pack of M.
-An architecture that packs builds D for :func:`packed_spec`, wraps it with
-:func:`packed` and sets ``GANModels.pack``; one that does not leaves it at 1 and
-the run refuses ``--pack``.
+An architecture that packs says so when it registers (``register(..., packs=True)``)
+and builds D for ``options.discriminator_spec(spec)``; the core joins each pack for it
+(:class:`PackedDiscriminator`) and records the pack. One that does not leaves D as it is,
+and the run refuses ``--pack``. (An architecture written before ``packs=`` existed may
+still wrap D with :func:`packed` and set ``GANModels.pack`` itself.)
 
 An image architecture that makes only some square sizes declares them when it registers,
 ``register(..., image_sizes=ImageSizes(...))``: a run whose image size was left at the
@@ -16,7 +18,9 @@ dataset's default then moves to the nearest size above it that the architecture 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
@@ -25,11 +29,17 @@ from ganzoo.data.spec import DataSpec
 from ganzoo.errors import DataError
 from ganzoo.image_sizes import ImageSizes
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from ganzoo.registry import Registry
+
 __all__ = [
     "BuildOptions",
     "GANModels",
     "ImageSizes",
     "PackedDiscriminator",
+    "build_architecture",
     "packed",
     "packed_spec",
     "require_image",
@@ -49,6 +59,10 @@ class BuildOptions:
     pack: int = 1
     """Examples the discriminator judges at once (PacGAN); see :func:`packed`."""
 
+    def discriminator_spec(self, spec: DataSpec) -> DataSpec:
+        """The spec D is built for: ``pack`` examples joined along their first axis."""
+        return packed_spec(spec, self.pack)
+
 
 @dataclass
 class GANModels:
@@ -60,7 +74,8 @@ class GANModels:
     conditional: bool = False
     """Whether both networks take class labels as a second argument."""
     pack: int = 1
-    """Examples D judges at once; an architecture that packs sets it to ``options.pack``."""
+    """Examples D judges at once; set by the core for an architecture registered with
+    ``packs=True``."""
     prefers_bf16: bool = False
     """Whether these networks, as built for this data, train faster in mixed bf16 than in
     fp32 on a device with a bf16 matrix unit; ``--precision auto`` follows it. An
@@ -110,3 +125,23 @@ def require_image(spec_shape: tuple[int, ...], architecture: str) -> None:
             f"but the dataset gives examples of shape {tuple(spec_shape)}; "
             "use 'mlp-gan' for points"
         )
+
+
+def build_architecture(
+    registry: Registry,
+    name: str,
+    settings: Mapping[str, Any] | BaseModel | None,
+    spec: DataSpec,
+    options: BuildOptions,
+) -> GANModels:
+    """Build the architecture ``name`` for ``spec``; for one that packs, join D's packs.
+
+    The one place the packing handshake happens: an architecture registered with
+    ``packs=True`` built D for ``options.discriminator_spec(spec)``, and here D is wrapped
+    so that it takes a batch of single examples and gives one logit per pack.
+    """
+    models = registry.build("architecture", name, settings, spec, options)
+    if registry.get("architecture", name).packs and isinstance(models, GANModels):
+        models.discriminator = packed(models.discriminator, options.pack)
+        models.pack = options.pack
+    return models  # type: ignore[no-any-return]

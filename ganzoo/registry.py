@@ -42,6 +42,8 @@ class Entry:
     version: str
     image_sizes: ImageSizes | None = None
     """For an architecture: the square image sizes it makes, when it makes only some."""
+    packs: bool = False
+    """For an architecture: D judges packs of examples (PacGAN), joined by the core."""
 
     def load_factory(self) -> Callable[..., Any]:
         """Return the factory, importing it first if it was given as ``"module:attr"``."""

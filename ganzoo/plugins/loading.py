@@ -302,6 +302,7 @@ class Registrar:
         description: str,
         aliases: tuple[str, ...] | list[str] = (),
         image_sizes: ImageSizes | None = None,
+        packs: bool = False,
     ) -> None:
         """Register one component.
 
@@ -316,11 +317,13 @@ class Registrar:
             image_sizes: for an image architecture that makes only some square sizes,
                 which (:class:`ganzoo.models.ImageSizes`); runs then fit the dataset's
                 default image size to them.
+            packs: for an architecture whose D can judge packs of examples (PacGAN): it
+                builds D for ``options.discriminator_spec(spec)`` and the core joins packs.
         """
-        if image_sizes is not None and self.kind != "architecture":
+        if (image_sizes is not None or packs) and self.kind != "architecture":
             raise PluginError(
-                f"{self.kind} {name!r} from {self.package} {self.version}: image_sizes= is "
-                "for architectures only"
+                f"{self.kind} {name!r} from {self.package} {self.version}: image_sizes= and "
+                "packs= are for architectures only"
             )
         self._staged.append(
             Entry(
@@ -333,6 +336,7 @@ class Registrar:
                 package=self.package,
                 version=self.version,
                 image_sizes=image_sizes,
+                packs=packs,
             )
         )
 

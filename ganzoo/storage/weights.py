@@ -20,7 +20,7 @@ from torch import nn
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import GanzooError, WeightsError
 from ganzoo.latent_batches import DEFAULT_BATCH_SIZE, sample_batches
-from ganzoo.models import BuildOptions, GANModels
+from ganzoo.models import BuildOptions, GANModels, build_architecture
 from ganzoo.plugins.loading import CORE_DISTRIBUTION
 from ganzoo.registry import Registry
 from ganzoo.storage.atomic import write_atomic
@@ -229,8 +229,8 @@ def build_models(description: ModelDescription, registry: Registry | None = None
         from ganzoo.plugins import plugin_set
 
         registry = plugin_set().registry
-    return registry.build(  # type: ignore[no-any-return]
-        "architecture",
+    return build_architecture(
+        registry,
         description.architecture,
         description.architecture_settings,
         description.spec,

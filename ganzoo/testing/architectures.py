@@ -13,7 +13,7 @@ import torch
 
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import GanzooError
-from ganzoo.models import BuildOptions, GANModels, ImageSizes
+from ganzoo.models import BuildOptions, GANModels, ImageSizes, build_architecture
 from ganzoo.registry import Entry, Registry
 from ganzoo.testing.contract import Checker
 
@@ -41,7 +41,7 @@ def check_architecture(
     candidates = (spec,) if spec is not None else _fitted(CANDIDATE_SPECS, entry.image_sizes)
     for candidate in candidates:
         try:
-            models = registry.build("architecture", entry.name, settings, candidate, BuildOptions())
+            models = build_architecture(registry, entry.name, settings, candidate, BuildOptions())
         except GanzooError:
             if spec is not None:
                 raise
@@ -90,7 +90,7 @@ def _check_image_sizes(
         for classes in class_counts:  # a conditional architecture may refuse unlabelled data
             sized = DataSpec((channels, side, side), num_classes=classes)
             try:
-                models = registry.build("architecture", entry.name, settings, sized, BuildOptions())
+                models = build_architecture(registry, entry.name, settings, sized, BuildOptions())
             except GanzooError as error:
                 refusals.append(f"building for {sized.describe()} failed: {error}")
                 continue
@@ -194,7 +194,7 @@ def _check_packing(
 ) -> None:
     """An architecture that packs judges ``BATCH`` examples with ``BATCH / 2`` logits."""
     try:
-        models = registry.build("architecture", entry.name, settings, spec, BuildOptions(pack=2))
+        models = build_architecture(registry, entry.name, settings, spec, BuildOptions(pack=2))
     except GanzooError:
         check.passed(f"refuses packing for {spec.describe()} with a clear error")
         return

@@ -45,8 +45,8 @@ def fit_image_size(config: RunConfig, registry: Registry) -> tuple[RunConfig, st
     if fitted is None:
         raise ConfigError(
             f"architecture {architecture.name!r} from {architecture.package} makes "
-            f"{sizes.describe()} images, all smaller than {dataset.name!r}'s {native}×{native}; "
-            f"set dataset.{SETTING} to one of them"
+            f"{sizes.describe()}-pixel images, all smaller than the {native}×{native} of "
+            f"dataset {dataset.name!r}; set dataset.{SETTING} to one of them"
         )
     settings = {**config.dataset_settings, SETTING: fitted}
     note = (

@@ -15,7 +15,7 @@ from ganzoo.data.spec import DataSpec
 from ganzoo.errors import ConfigError
 from ganzoo.kinds import RUN_KINDS
 from ganzoo.losses import Loss, LossSettings
-from ganzoo.models import BuildOptions, GANModels
+from ganzoo.models import BuildOptions, GANModels, build_architecture
 from ganzoo.registry import Registry
 from ganzoo.storage.layout import RUNS_FOLDER
 from ganzoo.training.distributed import Session
@@ -124,8 +124,8 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
         pack=config.pack,
     )
     torch.manual_seed(config.seed)
-    models: GANModels = registry.build(
-        "architecture",
+    models: GANModels = build_architecture(
+        registry,
         config.architecture,
         config.architecture_settings,
         data.spec,
@@ -177,7 +177,7 @@ def packing_architectures(registry: Registry, spec: DataSpec) -> list[str]:
     names = []
     for entry in registry.list("architecture"):
         try:
-            models = registry.build("architecture", entry.name, None, spec, BuildOptions(pack=2))
+            models = build_architecture(registry, entry.name, None, spec, BuildOptions(pack=2))
         except Exception:  # one that cannot be built for this data is no suggestion
             continue
         if isinstance(models, GANModels) and models.pack == 2:

@@ -10,9 +10,10 @@ import torch
 from torch import nn
 
 from ganzoo.data import Batch, DataSource, DataSpec, TensorSource
+from ganzoo.errors import DataError
 from ganzoo.evaluation import EvalContext, Metric
 from ganzoo.losses import Loss, LossSettings
-from ganzoo.models import GANModels
+from ganzoo.models import GANModels, ImageSizes
 from ganzoo.plugins import hookimpl, load
 from ganzoo.registry import Registry
 from ganzoo.testing import ContractViolation, check_component
@@ -54,6 +55,15 @@ def _unbounded_images(spec: DataSpec, options: Any) -> GANModels:
     )  # no tanh: far outside [-1, 1]
     discriminator = nn.Sequential(nn.Flatten(), nn.Linear(spec.numel, 1), nn.Flatten(0))
     return GANModels(generator, discriminator, latent_dim=8)
+
+
+def _square_only_16(spec: DataSpec, options: Any) -> GANModels:
+    """Makes 16×16 images only, though it declares 16·2^k for every k."""
+    if spec.shape[1:] != (16, 16):
+        raise DataError(f"overclaiming makes 16×16 images only, not {spec.describe()}")
+    generator = nn.Sequential(nn.Linear(4, spec.numel), nn.Tanh(), nn.Unflatten(1, spec.shape))
+    discriminator = nn.Sequential(nn.Flatten(), nn.Linear(spec.numel, 1), nn.Flatten(0))
+    return GANModels(generator, discriminator, latent_dim=4)
 
 
 class _Times(nn.Module):
@@ -126,6 +136,12 @@ class _Broken:
     def register_architectures(self, register: Any) -> None:
         register("wrong-shape", _wrong_shape, description="G gives one value too many")
         register("unbounded", _unbounded_images, description="G leaves [-1, 1]")
+        register(
+            "overclaiming",
+            _square_only_16,
+            description="Declares sizes it cannot make",
+            image_sizes=ImageSizes((16,), min_doublings=0),
+        )
 
     @hookimpl
     def register_losses(self, register: Any) -> None:
@@ -163,6 +179,12 @@ def broken_registry() -> Registry:
             "unbounded",
             r"rule 'generator output in the value range for 1×28×28 in \[-1, 1\]': "
             r"values span \[-\d",
+        ),
+        (
+            "architecture",
+            "overclaiming",
+            r"rule 'makes the 32×32 images it declares': building for 1×32×32 .*16×16 "
+            r"images only",
         ),
         ("loss", "nan-loss", r"rule 'D loss is finite': 1 of 1 values are NaN or infinite"),
         ("loss", "critic-free", r"rule 'D loss has a gradient': it does not require grad"),

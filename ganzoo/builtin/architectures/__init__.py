@@ -22,6 +22,7 @@ def register_builtin(register: Registrar) -> None:
         MLPGANSettings,
         description="Fully connected GAN: z→128→256→512→1024→data, D data→512→256→1",
         aliases=("gan", "mlp"),
+        packs=True,
     )
     register(
         "pacgan-mlp",
@@ -29,6 +30,7 @@ def register_builtin(register: Registrar) -> None:
         PacGANMLPSettings,
         description="PacGAN's 2-D networks: G z(2)→4×400 (BatchNorm, ReLU), D 3 maxout "
         "layers (200 units, 5 pieces)",
+        packs=True,
     )
     register(
         "dcgan",
@@ -36,6 +38,7 @@ def register_builtin(register: Registrar) -> None:
         DCGANSettings,
         description="Deep convolutional GAN (Radford et al. 2015) for 1- or 3-channel images",
         image_sizes=DCGAN_SIZES,
+        packs=True,
     )
     register(
         "resnet-gan",
@@ -44,6 +47,7 @@ def register_builtin(register: Registrar) -> None:
         description="ResNet GAN for 32×32 images (SNGAN, WGAN-GP on CIFAR-10): G 3 up-blocks "
         "of 256, D 4 blocks of 128, no BatchNorm in D",
         image_sizes=RESNET_SIZES,
+        packs=True,
     )
     register(
         "cgan",

@@ -15,7 +15,7 @@ from ganzoo.builtin.architectures.settings import DCGANSettings
 from ganzoo.builtin.architectures.sizes import DCGAN_SIZES
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import DataError
-from ganzoo.models import BuildOptions, GANModels, packed, packed_spec, require_image
+from ganzoo.models import BuildOptions, GANModels, require_image
 
 
 def plan_resolution(spec: DataSpec, architecture: str = "dcgan") -> tuple[int, int]:
@@ -125,11 +125,10 @@ def build_dcgan(settings: DCGANSettings, spec: DataSpec, options: BuildOptions) 
     generator = DCGANGenerator(
         settings, spec
     )  # G first: the seed gives the same weights as before packing
-    discriminator = DCGANDiscriminator(settings, packed_spec(spec, options.pack), options)
+    discriminator = DCGANDiscriminator(settings, options.discriminator_spec(spec), options)
     return GANModels(
         generator=generator,
-        discriminator=packed(discriminator, options.pack),
+        discriminator=discriminator,
         latent_dim=settings.latent_dim,
-        pack=options.pack,
         prefers_bf16=gains_from_bf16(spec),
     )

@@ -10,7 +10,7 @@ from torch import nn
 from ganzoo.builtin.architectures.layers import ScaledTanh, flat_discriminator, gains_from_bf16
 from ganzoo.builtin.architectures.settings import MLPGANSettings
 from ganzoo.data.spec import DataSpec
-from ganzoo.models import BuildOptions, GANModels, packed, packed_spec
+from ganzoo.models import BuildOptions, GANModels
 
 
 class MLPGenerator(nn.Module):
@@ -62,11 +62,10 @@ def build_mlp_gan(settings: MLPGANSettings, spec: DataSpec, options: BuildOption
     generator = MLPGenerator(
         settings, spec
     )  # G first: the seed gives the same weights as before packing
-    discriminator = MLPDiscriminator(settings, packed_spec(spec, options.pack), options)
+    discriminator = MLPDiscriminator(settings, options.discriminator_spec(spec), options)
     return GANModels(
         generator=generator,
-        discriminator=packed(discriminator, options.pack),
+        discriminator=discriminator,
         latent_dim=settings.latent_dim,
-        pack=options.pack,
         prefers_bf16=gains_from_bf16(spec),
     )

@@ -24,7 +24,7 @@ from ganzoo.builtin.architectures.settings import ResNetGANSettings
 from ganzoo.builtin.architectures.sizes import RESNET_SIZES
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import DataError
-from ganzoo.models import BuildOptions, GANModels, packed, packed_spec, require_image
+from ganzoo.models import BuildOptions, GANModels, require_image
 
 NAME = "resnet-gan"
 BASE_SIZE = 4
@@ -149,11 +149,10 @@ def build_resnet_gan(
     """Build the 32×32 ResNet GAN (spectral norm in D with ``--spectral-norm``, as SNGAN)."""
     check_spec(spec)
     generator = ResNetGenerator(settings, spec)
-    discriminator = ResNetDiscriminator(settings, packed_spec(spec, options.pack), options)
+    discriminator = ResNetDiscriminator(settings, options.discriminator_spec(spec), options)
     return GANModels(
         generator=generator,
-        discriminator=packed(discriminator, options.pack),
+        discriminator=discriminator,
         latent_dim=settings.latent_dim,
-        pack=options.pack,
         prefers_bf16=gains_from_bf16(spec),
     )

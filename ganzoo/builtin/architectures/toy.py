@@ -10,7 +10,7 @@ from torch import nn
 from ganzoo.builtin.architectures.layers import ScaledTanh, flat_discriminator
 from ganzoo.builtin.architectures.settings import PacGANMLPSettings
 from ganzoo.data.spec import DataSpec
-from ganzoo.models import BuildOptions, GANModels, packed, packed_spec
+from ganzoo.models import BuildOptions, GANModels
 
 
 class Maxout(nn.Module):
@@ -92,12 +92,11 @@ def build_pacgan_mlp(
 ) -> GANModels:
     """Build PacGAN's 2-D networks for examples of any shape (flattened)."""
     generator = PacGANMLPGenerator(settings, spec)
-    discriminator = PacGANMLPDiscriminator(settings, packed_spec(spec, options.pack), options)
+    discriminator = PacGANMLPDiscriminator(settings, options.discriminator_spec(spec), options)
     init_weights(generator, settings.init_std)
     init_weights(discriminator, settings.init_std)
     return GANModels(
         generator=generator,
-        discriminator=packed(discriminator, options.pack),
+        discriminator=discriminator,
         latent_dim=settings.latent_dim,
-        pack=options.pack,
     )
