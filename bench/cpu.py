@@ -220,6 +220,12 @@ def pacgan_steps(steps: int, rounds: int) -> dict[str, Any]:
     return result
 
 
+def run_lengths(short: int, long: int, scale: float) -> tuple[int, int]:
+    """The two run lengths times ``scale``, at least 2 and 4 steps apart."""
+    scaled = max(2, int(short * scale))
+    return scaled, max(scaled + 4, int(long * scale))
+
+
 def random_image_folder(folder: Path, count: int) -> Path:
     """``count`` random 32×32 RGB PNGs in one class folder (CIFAR-10's shape)."""
     from PIL import Image
@@ -234,14 +240,13 @@ def random_image_folder(folder: Path, count: int) -> Path:
 
 
 def run_cpu_benchmarks(
-    mnist_root: Path, scratch: Path, quick: bool, baseline: Path | None
+    mnist_root: Path, scratch: Path, scale: float, baseline: Path | None
 ) -> dict[str, Any]:
-    """Every CPU benchmark; prints each row as JSON as it finishes."""
+    """Every CPU benchmark, run lengths times ``scale``; prints each row as JSON as it ends."""
     import json
 
     from mnist_copy import decompressed_copy
 
-    scale = 0.25 if quick else 1.0
     env = {"GANZOO_CACHE": str(scratch / "cache")}
     reference_root = decompressed_copy(mnist_root, scratch / "reference-data")
     mnist = ["--dataset", "mnist", "--data-root", str(mnist_root)]
@@ -266,11 +271,11 @@ def run_cpu_benchmarks(
             "ganzoo_fp32": ganzoo_side([*args, "--precision", "fp32"], scratch, env),
             "reference": script_side("reference_mlp.py", str(reference_root), str(batch)),
         }
-        rates = steady_rates(sides, int(short * scale), int(long * scale), batch)
+        rates = steady_rates(sides, *run_lengths(short, long, scale), batch)
         fields = {"architecture": "mlp-gan", "dataset": "mnist", "data_root": str(mnist_root)}
         row(f"mlp_b{batch}", rates, {**fields, "batch_size": batch}, batch)
 
-    batch, short, long = 64, max(5, int(40 * scale)), int(240 * scale)
+    batch, (short, long) = 64, run_lengths(40, 240, scale)
     args = ["dcgan", "--loss", "non-saturating", *mnist, "--batch-size", str(batch)]
     sides = {
         "ganzoo": ganzoo_side(args, scratch, env),
@@ -282,7 +287,7 @@ def run_cpu_benchmarks(
     row("dcgan_mnist_b64", rates, {**fields, "batch_size": batch}, batch)
 
     folder = random_image_folder(scratch / "images", 2048)
-    batch, short, long = 64, max(5, int(30 * scale)), int(180 * scale)
+    batch, (short, long) = 64, run_lengths(30, 180, scale)
     images = ["--dataset", "image-folder", "--set", f"dataset.path={folder}"]
     args = ["dcgan", "--loss", "non-saturating", *images, "--set", "dataset.image_size=32"]
     args += ["--batch-size", str(batch)]
@@ -296,11 +301,11 @@ def run_cpu_benchmarks(
     fields = {"architecture": "dcgan", "dataset": "image-folder", "dataset_settings": settings}
     row("dcgan_32_b64", rates, {**fields, "batch_size": batch}, batch)
 
-    results["pacgan_ring8"] = pacgan_steps(steps=int(400 * scale), rounds=3)
+    results["pacgan_ring8"] = pacgan_steps(steps=max(5, int(400 * scale)), rounds=3)
     print(json.dumps({"pacgan_ring8": results["pacgan_ring8"]}), flush=True)
 
     if baseline is not None:
-        steps = int(500 * scale)
+        steps = max(5, int(500 * scale))
         sides = {
             "ganzoo": ganzoo_side(["mlp-gan", "--loss", "wgan-gp"], scratch, env),
             "baseline": ganzoo_side(["mlp-gan", "--loss", "wgan-gp"], scratch, env, baseline),

@@ -61,7 +61,9 @@ def main() -> None:
     )
     parser.add_argument("--gpu", action="store_true", help="the GPU benchmarks (bench/gpu.py)")
     parser.add_argument(
-        "--smoke", action="store_true", help="with --gpu: tiny sizes on the CPU (no figures)"
+        "--smoke",
+        action="store_true",
+        help="tiny run lengths (with --gpu: tiny sizes on the CPU): checks the suite, no figures",
     )
     parser.add_argument(
         "--compile", action="store_true", help="with --gpu: also time ganzoo with --compile"
@@ -76,6 +78,7 @@ def main() -> None:
         if args.json:
             args.json.write_text(json.dumps(gpu_results, indent=2))
         return
+    scale = 0.02 if args.smoke else 0.25 if args.quick else 1.0
     mnist_root = find_mnist_root(args.data_root)
     results: dict[str, object] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}, "
@@ -84,7 +87,7 @@ def main() -> None:
         f"{'yes' if has_bf16_unit(torch.device('cpu')) else 'no'}",
     }
     with tempfile.TemporaryDirectory() as scratch_name:
-        results |= cpu.run_cpu_benchmarks(mnist_root, Path(scratch_name), args.quick, args.baseline)
+        results |= cpu.run_cpu_benchmarks(mnist_root, Path(scratch_name), scale, args.baseline)
     results["startup_help_s"] = best_time([*cpu.GANZOO, "--help"])
     results["startup_list_s"] = best_time([*cpu.GANZOO, "list"])
     cpu.report(results)

@@ -64,7 +64,7 @@ def as_run_here(command: str) -> list[str]:
     if words[1] in ("compare", "reproduce"):  # each seed is a run of its own
         if "--seeds" not in words:
             words += ["--seeds", "1"]
-        words[words.index("--seeds") + 1] = "2" if words[1] == "compare" else "1"
+        words[words.index("--seeds") + 1] = "1"
     return words
 
 

@@ -68,7 +68,7 @@ def test_mnist_classifier_metrics_give_the_real_vs_real_floor(
     figures = evaluate(context, ["classifier-fd"])["classifier-fd"]
     # the test images against the training images: what a perfect generator would score
     assert figures["real_precision"] > 0.7 and figures["real_recall"] > 0.7
-    assert figures["real_fd"] < 5 and figures["real_confident_share"] > 0.9
+    assert figures["real_fd"] < 20 and figures["real_confident_share"] > 0.9  # FD: 2,000 a side
     # training images as the "samples" are as good as the floor, within sampling noise
     assert figures["precision_to_real"] == pytest.approx(1.0, abs=0.05)
     assert figures["recall_to_real"] == pytest.approx(1.0, abs=0.05)
