@@ -57,7 +57,9 @@ def test_an_explicit_size_it_cannot_make_names_the_fix(registry: Registry) -> No
     config = RunConfig(architecture="twelves", dataset_settings={"image_size": 30})
     with pytest.raises(ConfigError, match=r"use --set dataset.image_size=48$"):
         fit_image_size(config, registry)
-    with pytest.raises(ConfigError, match="makes 6-pixel images, all smaller than the 8×8 of dataset 'digits'"):
+    with pytest.raises(
+        ConfigError, match="makes 6-pixel images, all smaller than the 8×8 of dataset 'digits'"
+    ):
         fit_image_size(RunConfig(architecture="tiny-only"), registry)
 
 
