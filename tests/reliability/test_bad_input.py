@@ -88,7 +88,10 @@ BAD_INPUTS: dict[str, tuple[list[str], list[str]]] = {
         ["run", "--resume", RUN, "--precision", "bf16"],
         ["--precision", "allowed with --resume"],
     ),
-    "resnet-gan at another size": (["run", "resnet-gan"], ["resnet-gan makes 32×32", "8×8"]),
+    "resnet-gan at a size it cannot make": (
+        ["run", "resnet-gan", "--set", "dataset.image_size=16"],
+        ["'resnet-gan' from ganzoo cannot make 16×16", "use --set dataset.image_size=32"],
+    ),
     "dataset the architecture cannot take": (
         ["run", "dcgan", "-d", "ring8"],
         ["needs image data", "mlp-gan"],
