@@ -262,6 +262,7 @@ def start() -> Session:
     if not dist.is_available():
         raise ConfigError("this PyTorch build has no torch.distributed; run in one process")
     local = int(os.environ["LOCAL_RANK"])
+    load_dynamo_first()
     if torch.cuda.is_available() and dist.is_nccl_available():
         torch.cuda.set_device(local % max(1, torch.cuda.device_count()))
         backend = "cpu:gloo,cuda:nccl"
@@ -279,6 +280,20 @@ def session_for_run() -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+def load_dynamo_first() -> None:
+    """Import ``torch._dynamo`` before any process group exists; call before creating one.
+
+    DistributedDataParallel imports ``torch._dynamo`` the first time it wraps a module.
+    Imported while a process group exists, it keeps references to that group which
+    ``destroy_process_group`` does not drop (torch 2.15: ten of them, held outside Python's
+    garbage collector). The group, and the gloo threads it runs, then live until the
+    interpreter shuts down, and a gloo worker freed that late aborts the process (SIGABRT)
+    now and then. Imported first, it holds none, and destroying the group frees it and
+    joins its threads while the interpreter is whole.
+    """
+    import torch._dynamo  # noqa: F401
 
 
 def release_process_group() -> None:

@@ -136,9 +136,16 @@ def configure_backends(deterministic: bool, device: torch.device) -> None:
     """
     if deterministic:
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", CUBLAS_WORKSPACE)
-    # Set either way: a process that trains several runs (compare, reproduce) must not
-    # carry one run's choice into the next.
-    torch.use_deterministic_algorithms(deterministic, warn_only=True)
+    # Checked for every run: a process that trains several runs (compare, reproduce) must
+    # not carry one run's choice into the next. Set only on a change, since setting it
+    # imports torch's compiler (seconds, in every run).
+    wanted = (deterministic, deterministic)
+    now = (
+        torch.are_deterministic_algorithms_enabled(),
+        torch.is_deterministic_algorithms_warn_only_enabled(),
+    )
+    if now != wanted:
+        torch.use_deterministic_algorithms(deterministic, warn_only=True)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = not deterministic
         torch.backends.cudnn.deterministic = deterministic

@@ -155,3 +155,15 @@ def test_each_rank_draws_its_shard_of_the_global_batch(workers: Path) -> None:
 def test_a_global_batch_that_does_not_split_is_refused(workers: Path) -> None:
     message = report(workers, 0)["uneven_batch"]
     assert "--batch-size 15 is the global batch" in message and "try 14" in message
+
+
+def test_the_process_group_is_freed_before_the_interpreter_exits(workers: Path) -> None:
+    """Destroying the group frees it and joins its gloo threads while Python is whole.
+
+    A group that outlives destroy_process_group (as one did when torch._dynamo was first
+    imported after it existed) is freed at interpreter shutdown, where gloo now and then
+    aborts the process: the 2-process flake of earlier rounds.
+    """
+    for rank in (0, 1):
+        assert report(workers, rank)["group_freed"] is True
+        assert not [name for name in report(workers, rank)["threads_left"] if "gloo" in name]

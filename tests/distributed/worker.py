@@ -12,9 +12,11 @@ a rank other than 0 would show there, and writes ``OUT/report-RANK.json``.
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import os
 import sys
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +114,10 @@ def uneven_batch_error(out: Path) -> str:
 
 
 def main() -> None:
+    from ganzoo.training.distributed import load_dynamo_first
+
     out = Path(sys.argv[1]).resolve()
+    load_dynamo_first()  # as ganzoo's own start() does, or the group outlives its destruction
     dist.init_process_group("gloo")
     rank = dist.get_rank()
     home = out / f"cwd-{rank}"
@@ -132,11 +137,24 @@ def main() -> None:
     shards(out)
     report["gp_relative_error"] = gradient_penalty_check()
     report["uneven_batch"] = uneven_batch_error(out)
-    (out / f"report-{rank}.json").write_text(json.dumps(report))
     from ganzoo.training.distributed import release_process_group
 
+    group = weakref.ref(dist.group.WORLD)
     dist.barrier()  # every rank is done: none is left waiting in a collective
     release_process_group()
+    gc.collect()
+    # What would otherwise be freed at interpreter shutdown, where gloo aborts the process.
+    report["group_freed"] = group() is None
+    report["threads_left"] = thread_names()
+    (out / f"report-{rank}.json").write_text(json.dumps(report))
+
+
+def thread_names() -> list[str]:
+    """The names of this process's native threads (Linux), Python's own included."""
+    tasks = Path("/proc/self/task")
+    if not tasks.is_dir():
+        return []
+    return sorted((task / "comm").read_text().strip() for task in tasks.iterdir())
 
 
 if __name__ == "__main__":
