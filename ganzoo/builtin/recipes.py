@@ -216,6 +216,7 @@ def mnist_recipe(
     architecture_settings: dict[str, Any] | None = None,
     departures: list[str] | None = None,
     minutes: float | None = None,
+    precision: str | None = None,
 ) -> Recipe:
     """A classic GAN on 28×28 MNIST-like images with the tutorials' optimiser and batch of 64,
     held to ganzoo's own MNIST target."""
@@ -229,6 +230,8 @@ def mnist_recipe(
     }
     if architecture_settings:
         config["architecture_settings"] = architecture_settings
+    if precision:
+        config["precision"] = precision
     return Recipe(
         config=config,
         protocol=CLASSIFIER_FEATURES,
@@ -266,7 +269,17 @@ def register_builtin(register: Registrar) -> None:
     )
     register(
         "dcgan-mnist",
-        mnist_recipe("dcgan", 1_000, minutes=3.9),
+        mnist_recipe(
+            "dcgan",
+            6_000,
+            precision="bf16",
+            minutes=10.2,
+            departures=[
+                "trains in bf16 (autocast; losses and their reductions in fp32) where the "
+                "paper trained in fp32: 1.45 times the images per second on a 2-core CPU with a "
+                "bf16 matrix unit (704 against 485); --precision fp32 trains as the paper did"
+            ],
+        ),
         description="DCGAN on 28×28 MNIST with the paper's Adam(2e-4, β₁ = 0.5)",
     )
     register(
