@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import torch
 
 from ganzoo.builtin.datasets.digits import build_digits
@@ -11,8 +15,8 @@ from ganzoo.data.source import DataContext
 CPU = torch.device("cpu")
 
 
-def test_digits_are_1797_labelled_8x8_images_in_minus_one_to_one() -> None:
-    source = build_digits(DigitsSettings(), DataContext())
+def test_digits_are_1797_labelled_8x8_images_in_minus_one_to_one(tmp_path: Path) -> None:
+    source = build_digits(DigitsSettings(), DataContext(cache_dir=tmp_path))
     assert source.size == 1797
     assert source.spec.shape == (1, 8, 8) and source.spec.num_classes == 10
     assert sorted(torch.unique(source.labels).tolist()) == list(range(10))
@@ -28,11 +32,43 @@ def test_digits_are_1797_labelled_8x8_images_in_minus_one_to_one() -> None:
     assert float(everything.min()) == -1.0 and float(everything.max()) == 1.0
 
 
-def test_digits_size_is_configurable_and_keeps_the_picture() -> None:
-    small = build_digits(DigitsSettings(image_size=8), DataContext())
-    large = build_digits(DigitsSettings(image_size=32), DataContext())
+def test_digits_size_is_configurable_and_keeps_the_picture(tmp_path: Path) -> None:
+    small = build_digits(DigitsSettings(image_size=8), DataContext(cache_dir=tmp_path))
+    large = build_digits(DigitsSettings(image_size=32), DataContext(cache_dir=tmp_path))
     assert large.spec.shape == (1, 32, 32)
     shrunk = torch.nn.functional.interpolate(
         large.images[:20].float(), size=8, mode="area"
     )  # the resized digits still look like the originals
     assert float((shrunk - small.images[:20].float()).abs().mean()) < 20
+
+
+CACHED_BUILD = """
+import sys
+from pathlib import Path
+from ganzoo.builtin.datasets.digits import build_digits
+from ganzoo.builtin.datasets.settings import DigitsSettings
+from ganzoo.data.source import DataContext
+source = build_digits(DigitsSettings(image_size=16), DataContext(cache_dir=Path(sys.argv[1])))
+print("sklearn" in sys.modules, int(source.images.long().sum()), int(source.labels.sum()))
+"""
+
+
+def test_a_second_process_reads_digits_from_the_cache_without_scikit_learn(
+    tmp_path: Path,
+) -> None:
+    """Importing scikit-learn costs more than a short run trains, so only the first build
+    pays it; the cached build gives the same pixels and labels."""
+    first = build_digits(DigitsSettings(image_size=16), DataContext(cache_dir=tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", CACHED_BUILD, str(tmp_path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    used_sklearn, pixel_sum, label_sum = result.stdout.split()
+    assert used_sklearn == "False"
+    assert int(pixel_sum) == int(first.images.long().sum())
+    assert int(label_sum) == int(first.labels.sum())
+    # an unreadable cache file is rebuilt from scikit-learn, not trusted
+    (cache_file,) = (tmp_path / "tensors").glob("digits-*.safetensors")
+    cache_file.write_bytes(b"not a safetensors file")
+    rebuilt = build_digits(DigitsSettings(image_size=16), DataContext(cache_dir=tmp_path))
+    assert torch.equal(rebuilt.images, first.images)
