@@ -118,14 +118,15 @@ CPU_DEPARTURES: dict[str, list[str]] = {
     ],
 }
 MINUTES_PER_SEED: dict[tuple[str, int], float] = {
-    ("ring8", 1): 6.6,
-    ("ring8", 2): 4.1,
-    ("grid25", 1): 6.6,
-    ("grid25", 2): 4.1,
-    ("grid25", 4): 4.7,
-    ("ring8", 4): 4.6,
+    ("ring8", 1): 2.9,
+    ("ring8", 2): 3.5,
+    ("ring8", 4): 3.4,
+    ("grid25", 1): 2.6,
+    ("grid25", 2): 3.0,
+    ("grid25", 4): 3.4,
 }
-"""Measured training minutes per seed (mean of 3) on a 2-core CPU, one thread (docs/zoo.md)."""
+"""Measured training minutes per seed (mean of seeds 0-2) on an idle 2-core CPU, 2 threads,
+2026-12-03 (docs/zoo.md)."""
 
 
 WGAN_GP_TARGET: dict[str, dict[str, Figure]] = {
