@@ -36,11 +36,6 @@ def autocast(device: torch.device, precision: str) -> contextlib.AbstractContext
     return torch.autocast(device.type, dtype=AUTOCAST_DTYPES[precision])
 
 
-def full_precision(device: torch.device) -> contextlib.AbstractContextManager[None]:
-    """Autocast switched off: what gradient penalties and spectral norms compute in."""
-    return torch.autocast(device.type, enabled=False)
-
-
 def gradient_scaler(device: torch.device, precision: str) -> torch.amp.GradScaler | None:
     """A loss scaler for fp16 (one per network); bf16 and fp32 need none."""
     if precision != "fp16":
