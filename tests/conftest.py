@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_server import Launcher
+
 os.environ["GANZOO_STRICT"] = "1"  # name clashes are errors in the test suite
 os.environ.setdefault("MPLBACKEND", "Agg")
 if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -59,19 +61,23 @@ def private_cache(
     monkeypatch.setenv("GANZOO_CACHE", str(cache))
 
 
+CLI = Launcher()
+"""This test process's warm ``ganzoo`` launcher (see :mod:`tests.cli_server`)."""
+
+
 def run_cli(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 600
 ) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``ganzoo`` command as a user would, in a real process."""
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "ganzoo", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=cwd,
-        timeout=timeout,
-    )
+    """Run ``python -m ganzoo ARGS`` as a user would, in a process of its own.
+
+    The process is forked from a warm one that has imported torch already, unless ``env``
+    changes what only a fresh interpreter honours (``PYTHONPATH``, say): then it is fresh.
+    """
+    return CLI.run(args, {**os.environ, **(env or {})}, cwd, timeout)
+
+
+def pytest_sessionfinish() -> None:
+    CLI.close()
 
 
 def build_plugin_package(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-BATCH_RUNNER = Path(__file__).with_name("cli_batch.py")
+from tests.conftest import CLI
 
 
 @dataclass
@@ -32,28 +31,13 @@ class Outcome:
 def run_batch(
     cases: Sequence[Sequence[str]], cwd: Path, env: dict[str, str], timeout: float = 600
 ) -> list[Outcome]:
-    """Run each command line in its own process (forked after one warm-up) and collect them."""
-    cases_file, results_file = cwd / ".cases.json", cwd / ".results.json"
-    cases_file.write_text(json.dumps([{"args": list(c), "cwd": str(cwd)} for c in cases]))
-    subprocess.run(
-        [sys.executable, str(BATCH_RUNNER), str(cases_file), str(results_file)],
-        env={**os.environ, **env},
-        check=True,
-        timeout=timeout,
-    )
-    return [Outcome(**result) for result in json.loads(results_file.read_text())]
+    """Run each command line in a process of its own, one after another, and collect them."""
+    return [run(args, cwd, env, timeout) for args in cases]
 
 
 def run(args: Sequence[str], cwd: Path, env: dict[str, str], timeout: float = 600) -> Outcome:
-    """``python -m ganzoo ARGS`` to the end."""
-    done = subprocess.run(
-        [sys.executable, "-m", "ganzoo", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**os.environ, **env},
-        timeout=timeout,
-    )
+    """``python -m ganzoo ARGS`` to the end (forked from a warm process, as ``run_cli`` does)."""
+    done = CLI.run(args, {**os.environ, **env}, cwd, timeout)
     return Outcome(done.returncode, done.stdout, done.stderr)
 
 
