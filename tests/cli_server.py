@@ -20,8 +20,11 @@ JSON reply per line on stdout, ``{"code", "stdout", "stderr", "timed_out"}``.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import importlib
 import json
 import os
+import pkgutil
 import runpy
 import shutil
 import signal
@@ -43,7 +46,7 @@ APPLIED_IN_CHILD = {"OMP_NUM_THREADS"}
 """Start-up variables a forked child applies itself (``torch.set_num_threads``)."""
 FRESH_ONLY = ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH")
 """Variables that decide which modules load: a request that sets them gets a fresh process."""
-SERVERS_KEPT = 2
+SERVERS_KEPT = 4
 
 
 def start_up_variables(env: Mapping[str, str]) -> frozenset[tuple[str, str]]:
@@ -56,14 +59,23 @@ def start_up_variables(env: Mapping[str, str]) -> frozenset[tuple[str, str]]:
 
 
 def warm_up() -> None:
-    """Import what the commands need, without computing anything (no thread pools yet)."""
+    """Import what the commands need, without computing anything (no thread pools yet).
+
+    That is torch and torchvision, matplotlib (the loss curve) and every module of ganzoo;
+    each command then loads its plugins afresh, from its own environment.
+    """
+    import matplotlib.pyplot  # noqa: F401
     import torch._dynamo  # noqa: F401  (what torch's optimisers import on first use)
     import torchvision  # noqa: F401
 
-    import ganzoo.cli.app  # noqa: F401
+    import ganzoo
     from ganzoo import plugins
 
-    plugins.plugin_set()  # imports every plugin module ...
+    for module in pkgutil.walk_packages(ganzoo.__path__, "ganzoo."):
+        if not module.name.endswith("__main__"):
+            with contextlib.suppress(ImportError):  # an optional extra that is not installed
+                importlib.import_module(module.name)
+    plugins.plugin_set()  # imports the plugins' modules ...
     plugins.reset()  # ... but each command loads its plugins afresh, from its environment
 
 

@@ -16,6 +16,7 @@ import torch
 from ganzoo.storage.checkpoint import Checkpoint, list_checkpoints, load_checkpoint
 from ganzoo.training.artifacts import read_metrics
 from ganzoo.training.loop import train
+from tests.conftest import built_once
 from tests.distributed.launching import launch
 from tests.distributed.worker import LOSSES, run_config
 
@@ -28,10 +29,13 @@ COMPARABLE = [loss for loss in LOSSES if loss != "wgan-gp"]
 
 @pytest.fixture(scope="module")
 def workers(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("ddp")
-    result = launch(str(WORKER), str(out), base=tmp_path_factory.getbasetemp(), cwd=out)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
-    return out
+    """The folder of one torchrun launch of ``worker.py`` (once a session, for every worker)."""
+
+    def run_workers(out: Path) -> None:
+        result = launch(str(WORKER), str(out), base=tmp_path_factory.getbasetemp(), cwd=out)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
+
+    return built_once(tmp_path_factory, "ddp-workers", run_workers)
 
 
 def report(workers: Path, rank: int) -> dict[str, Any]:
