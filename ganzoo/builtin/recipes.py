@@ -268,6 +268,7 @@ def register_builtin(register: Registrar) -> None:
             "mlp-gan",
             24_000,
             precision="fp32",
+            minutes=8.9,
             architecture_settings=TUTORIAL_MLP_SETTINGS,
             departures=TUTORIAL_MLP_DEPARTURES,
         ),
@@ -282,7 +283,12 @@ def register_builtin(register: Registrar) -> None:
     register(
         "dcgan-fashion-mnist",
         mnist_recipe(
-            "dcgan", 6_000, dataset="fashion-mnist", precision="bf16", departures=[DCGAN_BF16]
+            "dcgan",
+            6_000,
+            dataset="fashion-mnist",
+            precision="bf16",
+            minutes=11.0,
+            departures=[DCGAN_BF16],
         ),
         description="DCGAN on 28×28 Fashion-MNIST, as dcgan-mnist: a baseline on its protocol",
     )
