@@ -47,6 +47,7 @@ APPLIED_IN_CHILD = {"OMP_NUM_THREADS"}
 FRESH_ONLY = ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH")
 """Variables that decide which modules load: a request that sets them gets a fresh process."""
 SERVERS_KEPT = 4
+"""Warm servers a test process keeps at most (the least recently used one ends first)."""
 
 
 def start_up_variables(env: Mapping[str, str]) -> frozenset[tuple[str, str]]:
@@ -82,7 +83,6 @@ def warm_up() -> None:
 def become(request: dict[str, Any], output: Path) -> None:
     """In the forked child: turn into ``python -m ganzoo ARGS`` (does not return)."""
     os.setpgid(0, 0)  # the command and its children form one group, killed on a timeout
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     null = os.open(os.devnull, os.O_RDONLY)
     stdout = os.open(output / "stdout", os.O_WRONLY | os.O_CREAT, 0o600)
     stderr = os.open(output / "stderr", os.O_WRONLY | os.O_CREAT, 0o600)

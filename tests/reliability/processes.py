@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from tests.conftest import CLI
+from tests.conftest import run_cli
 
 
 @dataclass
@@ -37,7 +37,7 @@ def run_batch(
 
 def run(args: Sequence[str], cwd: Path, env: dict[str, str], timeout: float = 600) -> Outcome:
     """``python -m ganzoo ARGS`` to the end (forked from a warm process, as ``run_cli`` does)."""
-    done = CLI.run(args, {**os.environ, **env}, cwd, timeout)
+    done = run_cli(*args, env=env, cwd=cwd, timeout=timeout)
     return Outcome(done.returncode, done.stdout, done.stderr)
 
 
