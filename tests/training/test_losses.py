@@ -6,6 +6,7 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from ganzoo.builtin.losses.logistic import MinimaxLoss, NonSaturatingLoss
 from ganzoo.builtin.losses.penalties import gradient_penalty, interpolate, r1_penalty
@@ -98,3 +99,28 @@ def test_r1_penalty_value() -> None:
     critic = lambda x: (x**2).sum(dim=1)  # noqa: E731  ‖∇D(x)‖² = 4‖x‖²
     real = torch.tensor([[1.0, 0.0], [0.0, 3.0]])
     assert r1_penalty(critic, real).item() == pytest.approx((4 * 1 + 4 * 9) / 2)
+
+
+def test_r1_loss_runs_d_once_on_the_real_batch_and_keeps_its_value_and_gradients() -> None:
+    torch.manual_seed(0)
+    d = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+    real, fake = torch.randn(6, 2), torch.randn(6, 2)
+    calls: list[int] = []
+
+    def counted(x: torch.Tensor) -> torch.Tensor:
+        calls.append(len(x))
+        return d(x)
+
+    loss = NonSaturatingLoss(LogisticLossSettings(r1_weight=2.0))
+    value, logs = loss.discriminator_loss(counted, real, fake)
+    assert calls == [6, 6]  # one pass on the real batch serves the loss and R1, one on fake
+    value.backward()
+    shared = [p.grad.clone() for p in d.parameters()]
+    d.zero_grad()
+    # the same loss written the long way: D on real for the loss, again for the penalty
+    separate = F.softplus(-d(real)).mean() + F.softplus(d(fake)).mean() + r1_penalty(d, real)
+    separate.backward()
+    assert value.item() == pytest.approx(separate.item(), rel=1e-6)
+    assert logs["r1"].item() == pytest.approx(r1_penalty(d, real).item(), rel=1e-6)
+    for mine, theirs in zip(shared, (p.grad for p in d.parameters()), strict=True):
+        torch.testing.assert_close(mine, theirs)

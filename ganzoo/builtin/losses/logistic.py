@@ -7,7 +7,7 @@ from typing import ClassVar
 import torch
 import torch.nn.functional as F
 
-from ganzoo.builtin.losses.penalties import r1_penalty
+from ganzoo.builtin.losses.penalties import scores_and_r1_penalty
 from ganzoo.builtin.losses.settings import LogisticLossSettings
 from ganzoo.losses import Critic, Loss, LossValue
 
@@ -37,11 +37,12 @@ class _LogisticLoss(Loss):
         self, critic: Critic, real: torch.Tensor, fake: torch.Tensor
     ) -> LossValue:
         # Real and fake go through D separately, so BatchNorm never mixes their statistics.
-        loss = discriminator_logistic_loss(critic(real), critic(fake))
-        if self.settings.r1_weight > 0:
-            penalty = r1_penalty(critic, real)
-            return loss + self.settings.r1_weight / 2 * penalty, {"r1": penalty.detach()}
-        return loss
+        if self.settings.r1_weight == 0:
+            return discriminator_logistic_loss(critic(real), critic(fake))
+        # With R1, D's one (fp32) pass on the real batch serves the loss and the penalty.
+        real_logits, penalty = scores_and_r1_penalty(critic, real)
+        loss = discriminator_logistic_loss(real_logits, critic(fake))
+        return loss + self.settings.r1_weight / 2 * penalty, {"r1": penalty.detach()}
 
     def double_backward(self) -> bool:
         return self.settings.r1_weight > 0

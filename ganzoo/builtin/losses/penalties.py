@@ -39,11 +39,20 @@ def r1_penalty(critic: Critic, real: torch.Tensor) -> torch.Tensor:
     With a packing D, the squared norm is taken over each pack's input. Under mixed
     precision it runs in fp32.
     """
+    return scores_and_r1_penalty(critic, real)[1]
+
+
+def scores_and_r1_penalty(critic: Critic, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """D's scores of ``real`` and the R1 penalty, from one pass of D (both in fp32).
+
+    A loss that needs both uses the scores in its own terms, so D runs once on the real
+    batch instead of twice; gradients flow to D through the scores and the penalty alike.
+    """
     with _without_autocast(real):
         real = real.detach().float().requires_grad_(True)
         scores = critic(real).float()
         (gradients,) = torch.autograd.grad(scores.sum(), real, create_graph=True)
-        return _per_score(gradients, scores).pow(2).sum(dim=1).mean()
+        return scores, _per_score(gradients, scores).pow(2).sum(dim=1).mean()
 
 
 def _without_autocast(like: torch.Tensor) -> torch.autocast:
