@@ -142,7 +142,7 @@ TUNED_DEPARTURES: dict[str, list[str]] = {
 }
 MINUTES_PER_SEED: dict[tuple[str, int], float] = {
     ("ring8", 1): 2.9,
-    ("ring8", 2): 3.5,
+    ("ring8", 2): 7.2,
     ("ring8", 4): 3.4,
     ("grid25", 1): 2.6,
     ("grid25", 2): 3.0,
