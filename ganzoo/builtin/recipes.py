@@ -73,73 +73,65 @@ def pacgan_recipe(dataset: str, pack: int, *, paper: bool) -> Recipe:
             config=config,
             protocol=MODE_COVERAGE,
             reference=reference,
-            departures=[
-                "points are drawn afresh for every batch rather than from a fixed set of 100,000"
-            ],
+            departures=[FRESH_POINTS],
             default_seeds=10,
             notes="The paper's exact setting: hours per seed on a laptop CPU.",
         )
-    tuned = TUNED_CPU_SETTINGS.get((dataset, pack))
-    settings = CPU_SETTINGS[dataset] if tuned is None else tuned
+    settings = TUNED_CPU_SETTINGS.get((dataset, pack), CPU_SETTINGS[dataset])
     return Recipe(
         config={**config, **settings},
         protocol=MODE_COVERAGE,
         reference=reference,
-        departures=CPU_DEPARTURES[dataset] if tuned is None else TUNED_DEPARTURES[dataset],
+        departures=cpu_departures(dataset, settings),
         default_seeds=3,
         minutes_per_seed=MINUTES_PER_SEED.get((dataset, pack)),
     )
 
 
+CPU_OPTIMISER: dict[str, Any] = {
+    "loss_settings": {"lr_g": 1e-3, "lr_d": 1e-3, "beta1": 0.5, "beta2": 0.999},
+    "lr_decay": "linear",
+}
 CPU_SETTINGS: dict[str, dict[str, Any]] = {
-    "ring8": {
-        "steps": 6_000,
-        "loss_settings": {"lr_g": 1e-3, "lr_d": 1e-3, "beta1": 0.5, "beta2": 0.999},
-        "lr_decay": "linear",
-    },
-    "grid25": {
-        "steps": 6_000,
-        "architecture_settings": {"data_scale": 4.0},
-        "loss_settings": {"lr_g": 1e-3, "lr_d": 1e-3, "beta1": 0.5, "beta2": 0.999},
-        "lr_decay": "linear",
-    },
+    "ring8": {"steps": 6_000, **CPU_OPTIMISER},
+    "grid25": {"steps": 6_000, "architecture_settings": {"data_scale": 4.0}, **CPU_OPTIMISER},
 }
-"""What the CPU recipes change from the paper's setting (see CPU_DEPARTURES)."""
-CPU_DEPARTURES: dict[str, list[str]] = {
-    "ring8": [
-        "6,000 steps instead of 400,000, with Adam(1e-3, β₁ = 0.5) instead of (1e-4, 0.8), "
-        "both learning rates falling linearly to 0, so that a seed trains in minutes on a CPU",
-        "points are drawn afresh for every batch rather than from a fixed set of 100,000",
-    ],
-    "grid25": [
-        "6,000 steps instead of 400,000, with Adam(1e-3, β₁ = 0.5) instead of (1e-4, 0.8), "
-        "both learning rates falling linearly to 0, so that a seed trains in minutes on a CPU",
-        "inputs scaled by 1/4 inside the networks (data_scale = 4), so they see unit-scale "
-        "values; the data and the evaluation are unchanged",
-        "points are drawn afresh for every batch rather than from a fixed set of 100,000",
-    ],
-}
+"""What the CPU recipes change from the paper's setting (see cpu_departures)."""
 TUNED_CPU_SETTINGS: dict[tuple[str, int], dict[str, Any]] = {
     ("ring8", 2): {
+        **CPU_SETTINGS["ring8"],
         "steps": 15_000,
-        "loss_settings": {
-            "lr_g": 1e-3, "lr_d": 1e-3, "beta1": 0.5, "beta2": 0.999, "r1_weight": 0.01,
-        },
-        "lr_decay": "linear",
+        "loss_settings": {**CPU_OPTIMISER["loss_settings"], "r1_weight": 0.01},
     },
-}  # fmt: skip
-"""Recipes tuned past the common CPU setting (on seeds 100 and up, never on 0-2), with an
-R1 penalty on D and a longer budget; TUNED_DEPARTURES says how they depart from the paper."""
-TUNED_DEPARTURES: dict[str, list[str]] = {
-    "ring8": [
-        "15,000 steps instead of 400,000, with Adam(1e-3, β₁ = 0.5) instead of (1e-4, 0.8), "
-        "both learning rates falling linearly to 0, so that a seed trains in minutes on a CPU",
-        "an R1 penalty (Mescheder et al. 2018) of weight γ = 0.01 on D's gradient at the real "
-        "packs, which the paper does not use: it keeps the modes' shares even (reverse KL), "
-        "where the longer budget sharpens the samples",
-        "points are drawn afresh for every batch rather than from a fixed set of 100,000",
-    ],
 }
+"""Recipes tuned past the common CPU setting (on seeds 100 and up, never on 0-2): a longer
+budget and an R1 penalty on D."""
+FRESH_POINTS = "points are drawn afresh for every batch rather than from a fixed set of 100,000"
+
+
+def cpu_departures(dataset: str, settings: dict[str, Any]) -> list[str]:
+    """How a CPU recipe's ``settings`` depart from the paper's setting, one line each."""
+    departures = [
+        f"{settings['steps']:,} steps instead of 400,000, with Adam(1e-3, β₁ = 0.5) instead of "
+        "(1e-4, 0.8), both learning rates falling linearly to 0, so that a seed trains in "
+        "minutes on a CPU"
+    ]
+    r1_weight = settings["loss_settings"].get("r1_weight", 0)
+    if r1_weight:
+        departures.append(
+            f"an R1 penalty (Mescheder et al. 2018) of weight γ = {r1_weight:g} on D's gradient "
+            "at the real packs, which the paper does not use: it keeps the modes' shares even "
+            "(reverse KL), where the longer budget sharpens the samples"
+        )
+    data_scale = settings.get("architecture_settings", {}).get("data_scale")
+    if data_scale:
+        departures.append(
+            f"inputs scaled by 1/{data_scale:g} inside the networks (data_scale = {data_scale:g}), "
+            "so they see unit-scale values; the data and the evaluation are unchanged"
+        )
+    return [*departures, FRESH_POINTS]
+
+
 MINUTES_PER_SEED: dict[tuple[str, int], float] = {
     ("ring8", 1): 2.9,
     ("ring8", 2): 7.2,
