@@ -12,6 +12,7 @@ import torch
 from PIL import Image
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -52,6 +53,72 @@ def grid_image(samples: torch.Tensor, spec: DataSpec, nrow: int | None = None) -
     return image
 
 
+class ScatterFrames:
+    """Scatter plots of 2-D samples (blue) over real examples (grey) and reference points
+    such as the true means (red), one frame per batch of samples.
+
+    A run draws a frame every few steps over the same axes, so the axes, their ticks and
+    the real examples are drawn once and kept as a background; each frame puts back that
+    background and draws only the samples, the reference points and the title on it.
+    """
+
+    def __init__(
+        self,
+        reference: torch.Tensor | None = None,
+        real: torch.Tensor | None = None,
+        limits: float | None = None,
+    ) -> None:
+        self.figure, self.canvas = _figure(4, 4)
+        # Fixed margins: the square axes leave nothing for a tight layout to find.
+        self.figure.subplots_adjust(left=0.16, right=0.95, bottom=0.08, top=0.92)
+        self.axes = axes = self.figure.subplots()
+        axes.set_aspect("equal")
+        if real is not None:
+            shown = real.detach().float().cpu().numpy()
+            axes.scatter(shown[:, 0], shown[:, 1], s=2, alpha=0.3, color="tab:gray", label="real")
+            if limits is None and reference is None:  # fixed by the real data: plots compare
+                limits = min(float(np.abs(shown).max()) * 1.2 + 0.1, 1e3)
+        self.samples = axes.scatter([], [], s=2, alpha=0.5, color="tab:blue", label="samples")
+        self.overlay: list[Artist] = [self.samples]
+        if reference is not None:
+            ref = reference.detach().float().cpu().numpy()
+            marks = axes.scatter(ref[:, 0], ref[:, 1], s=30, marker="x", color="tab:red")
+            marks.set_label("true means")
+            self.overlay.append(marks)
+            if limits is None:  # fixed by the true data: plots compare
+                limits = float(np.abs(ref).max()) * 1.5 + 0.5
+        self.overlay.append(axes.title)
+        self.limits = limits
+        self._background: tuple[float, object] | None = None
+
+    def image(self, points: torch.Tensor, title: str = "") -> Image.Image:
+        """The frame of ``points`` under ``title``."""
+        data = points.detach().float().cpu().numpy()
+        limits = self.limits
+        if limits is None:  # nothing fixes them: they follow the samples
+            span = float(np.abs(data).max()) if data.size else 1.0
+            limits = min(span * 1.2 + 0.1, 1e3)
+        self.canvas.restore_region(self._background_for(limits))
+        self.samples.set_offsets(data)
+        self.axes.title.set_text(title)
+        for artist in self.overlay:  # the samples, then the marks over them, then the title
+            self.axes.draw_artist(artist)
+        return Image.fromarray(np.asarray(self.canvas.buffer_rgba())[:, :, :3].copy())
+
+    def _background_for(self, limits: float) -> object:
+        """The figure drawn without the overlay, at these axis limits (kept while they hold)."""
+        if self._background is None or self._background[0] != limits:
+            self.axes.set_xlim(-limits, limits)
+            self.axes.set_ylim(-limits, limits)
+            for artist in self.overlay:
+                artist.set_visible(False)
+            self.canvas.draw()
+            for artist in self.overlay:
+                artist.set_visible(True)
+            self._background = (limits, self.canvas.copy_from_bbox(self.figure.bbox))
+        return self._background[1]
+
+
 def scatter_image(
     points: torch.Tensor,
     reference: torch.Tensor | None = None,
@@ -59,35 +126,9 @@ def scatter_image(
     limits: float | None = None,
     real: torch.Tensor | None = None,
 ) -> Image.Image:
-    """A scatter plot of 2-D samples (blue) over real examples (grey) and reference points
-    such as the true means (red)."""
-    data = points.detach().float().cpu().numpy()
-    figure, canvas = _figure(4, 4)
-    axes = figure.subplots()
-    if real is not None:
-        shown = real.detach().float().cpu().numpy()
-        axes.scatter(shown[:, 0], shown[:, 1], s=2, alpha=0.3, color="tab:gray", label="real")
-        if limits is None and reference is None:  # fixed by the real data: plots compare
-            limits = min(float(np.abs(shown).max()) * 1.2 + 0.1, 1e3)
-    axes.scatter(data[:, 0], data[:, 1], s=2, alpha=0.5, color="tab:blue", label="samples")
-    if reference is not None:
-        ref = reference.detach().float().cpu().numpy()
-        axes.scatter(ref[:, 0], ref[:, 1], s=30, marker="x", color="tab:red", label="true means")
-    if limits is None and reference is not None:  # fixed by the true data: plots compare
-        limits = float(np.abs(reference.detach().cpu().numpy()).max()) * 1.5 + 0.5
-    if limits is None:
-        span = float(np.abs(data).max()) if data.size else 1.0
-        limits = min(span * 1.2 + 0.1, 1e3)
-    axes.set_xlim(-limits, limits)
-    axes.set_ylim(-limits, limits)
-    axes.set_aspect("equal")
-    if title:
-        axes.set_title(title)
-    # Fixed margins: the square axes and their limits leave nothing for a tight layout to
-    # find, and measuring every tick label for one took a third of each frame's time.
-    figure.subplots_adjust(left=0.16, right=0.95, bottom=0.08, top=0.92)
-    canvas.draw()
-    return Image.fromarray(np.asarray(canvas.buffer_rgba())[:, :, :3].copy())
+    """One scatter plot of 2-D samples over real examples and reference points (see
+    :class:`ScatterFrames`, which draws many over the same axes)."""
+    return ScatterFrames(reference, real, limits).image(points, title)
 
 
 def samples_image(

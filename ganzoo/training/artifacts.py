@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 from rich.console import Console
 
-from ganzoo.pictures import samples_image, save_gif, save_loss_curve
+from ganzoo.pictures import ScatterFrames, grid_image, save_gif, save_loss_curve
 from ganzoo.storage.layout import RunLayout
 from ganzoo.summary import summarise
 from ganzoo.training.setup import RunPlan
@@ -39,10 +39,11 @@ class RunArtifacts:
             self.nrow = per_class
         generator = torch.Generator().manual_seed(config.seed + 1)
         self.fixed_latent = torch.randn(count, plan.models.latent_dim, generator=generator)
-        self.reference: torch.Tensor | None = getattr(plan.data, "means", None)
-        self.real_points: torch.Tensor | None = None
+        self.scatter: ScatterFrames | None = None  # the frames of 2-D points share one plot
         if spec.shape == (2,):
-            self.real_points = plan.data.plot_reference(count, seed=config.seed)
+            reference = getattr(plan.data, "means", None)
+            real = plan.data.plot_reference(count, seed=config.seed)
+            self.scatter = ScatterFrames(reference, real)
         layout.samples.mkdir(parents=True, exist_ok=True)
 
     def print_summaries(self, trainer: Trainer) -> None:
@@ -62,16 +63,11 @@ class RunArtifacts:
         else:
             samples = module(z)
         module.train(was_training)
-        path = self.layout.sample(step)
-        image = samples_image(
-            samples,
-            self.plan.data.spec,
-            self.reference,
-            self.nrow,
-            title=f"step {step}",
-            real=self.real_points,
-        )
-        image.save(path)
+        if self.scatter is not None:
+            image = self.scatter.image(samples, title=f"step {step}")
+        else:
+            image = grid_image(samples, self.plan.data.spec, self.nrow)
+        image.save(self.layout.sample(step))
         return image
 
     def finish(self) -> None:
