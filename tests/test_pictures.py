@@ -11,7 +11,7 @@ from ganzoo.pictures import ScatterFrames, scatter_image
 def pixel_at(frames: ScatterFrames, image: np.ndarray, x: float, y: float) -> np.ndarray:
     """The RGB pixel of ``image`` where the data point (x, y) falls."""
     column, row = frames.axes.transData.transform((x, y))
-    return image[image.shape[0] - int(round(row)), int(round(column))]
+    return image[image.shape[0] - round(float(row)), round(float(column))]
 
 
 def test_a_frame_is_the_picture_drawn_afresh_whatever_came_before() -> None:
