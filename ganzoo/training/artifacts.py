@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 from rich.console import Console
 
-from ganzoo.pictures import ScatterFrames, grid_image, save_gif, save_loss_curve
+from ganzoo.pictures import ScatterFrames, samples_image, save_gif, save_loss_curve
 from ganzoo.storage.layout import RunLayout
 from ganzoo.summary import summarise
 from ganzoo.training.setup import RunPlan
@@ -66,7 +66,7 @@ class RunArtifacts:
         if self.scatter is not None:
             image = self.scatter.image(samples, title=f"step {step}")
         else:
-            image = grid_image(samples, self.plan.data.spec, self.nrow)
+            image = samples_image(samples, self.plan.data.spec, nrow=self.nrow)
         image.save(self.layout.sample(step))
         return image
 
