@@ -292,6 +292,7 @@ def layered_config(
             "or ganzoo run --recipe NAME (see 'ganzoo list --kind recipe')"
         )
     source = f"config file {config_file}" if config_file and not given else "configuration"
+    recipe_settings = recipe_settings_here(recipe_settings, file_layer, given, set_layer)
     return build_config(recipe_settings, file_layer, given, set_layer, source=source)
 
 
@@ -303,6 +304,24 @@ def recipe_layer(name: str, registry: Registry | None = None) -> dict[str, Any]:
         registry = plugin_set().registry
     entry = registry.get("recipe", name)
     return {**registry.recipe(name).config, "recipe": entry.name}
+
+
+def recipe_settings_here(
+    recipe_settings: Mapping[str, Any], *later: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A recipe's settings as it trains on this machine, below the ``later`` layers.
+
+    A recipe measured in bf16 trains in fp32 where the device the later layers name (auto
+    by default) has no bf16 matrix unit (:func:`ganzoo.training.performance.recipe_precision`),
+    unless a later layer sets the precision itself.
+    """
+    settings = dict(recipe_settings)
+    merged = {k: v for layer in later for k, v in layer.items() if v is not None}
+    if settings.get("precision") == "bf16" and "precision" not in merged:
+        from ganzoo.training.performance import recipe_precision
+
+        settings["precision"] = recipe_precision("bf16", str(merged.get("device", "auto")))
+    return settings
 
 
 def to_toml(config: RunConfig) -> str:

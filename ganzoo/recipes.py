@@ -108,7 +108,8 @@ class Recipe(BaseModel):
 
     @model_validator(mode="after")
     def _pin_precision(self) -> Recipe:
-        """A recipe trains in the precision it was measured in, whatever the machine."""
+        """A recipe records the precision it was measured in, and trains in it (bf16 only
+        where the device has a bf16 matrix unit: see ganzoo.config.recipe_settings_here)."""
         if self.config.get("precision", "auto") == "auto":
             self.config = {**self.config, "precision": MEASURED_PRECISION}
         return self

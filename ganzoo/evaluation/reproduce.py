@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ganzoo.config import RunConfig, build_config, read_toml
+from ganzoo.config import RunConfig, build_config, read_toml, recipe_settings_here
 from ganzoo.errors import ConfigError
 from ganzoo.evaluation.compare import BOARD_FILE, REPORT_FILE, board
 from ganzoo.recipes import Recipe, Verdict
@@ -119,7 +119,8 @@ def seed_config(
     """The run config of one seed: the recipe's, with seed, folder and any overrides."""
     overrides = {"seed": seed, "out": out / f"seed-{seed}", "recipe": name, "device": device,
                  "steps": steps, "data_root": data_root}  # fmt: skip
-    return build_config(recipe.config, overrides, source=f"recipe {name!r}")
+    settings = recipe_settings_here(recipe.config, overrides)
+    return build_config(settings, overrides, source=f"recipe {name!r}")
 
 
 def run_seed(
@@ -288,6 +289,13 @@ def write_report(
         "",
         f"Trained in: {_trained_in_line(results)}.",
     ]
+    measured = recipe.config.get("precision", "fp32")
+    if any((r.trained_in or {}).get("precision", measured) != measured for r in results):
+        lines += [
+            "",
+            f"The recipe was measured in {measured}; a seed that trained in another precision "
+            "(fp32 where the device has no bf16 matrix unit, or as asked) departs from it.",
+        ]
     classifiers = sorted(
         {str(p["classifier"]) for r in results for p in r.protocols.values() if "classifier" in p}
     )

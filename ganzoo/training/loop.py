@@ -27,7 +27,7 @@ from ganzoo.training.checkpointing import (
 )
 from ganzoo.training.distributed import Session, on_all_ranks, session_for_run
 from ganzoo.training.interrupts import GracefulStop, StopNow, StopRequested
-from ganzoo.training.performance import describe_precision, resume_note
+from ganzoo.training.performance import bf16_note, describe_precision
 from ganzoo.training.progress import TrainingProgress
 from ganzoo.training.run_dir import check_out_folder, prepare_run_dir, save_config
 from ganzoo.training.run_tracking import RunTracking, recording_outcome
@@ -128,7 +128,7 @@ def resume(
             )
             return layout.root
         plan = session.main_first(lambda: prepare(config, plugin_set().registry, session))
-        note = resume_note(plan.config.precision, plan.device)
+        note = bf16_note(plan.config.precision, plan.device, resuming=True)
         if note is not None:
             console.print(note)
         trainer = Trainer(plan, start_step=checkpoint.step, session=session)

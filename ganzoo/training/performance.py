@@ -100,15 +100,51 @@ def describe_precision(precision: str, device: torch.device) -> str:
     return f"{precision}, {torch.get_num_threads()} CPU threads"
 
 
-def resume_note(precision: str, device: torch.device) -> str | None:
-    """One line when a bf16 run resumes on a device without a bf16 matrix unit."""
+def recipe_precision(measured: str, device_name: str) -> str:
+    """The precision a recipe trains in here: the one its figures were measured in, except
+    that bf16 becomes fp32 on a device without a bf16 matrix unit.
+
+    There bf16 is emulated, and a convolutional step can take many times as long as in
+    fp32, so a recipe sized for minutes would take hours. ``--precision bf16`` still
+    trains such a recipe in bf16; this rule is only for the recipe's own setting.
+    """
+    if measured != "bf16":
+        return measured
+    from ganzoo.training.setup import resolve_device
+
+    return "bf16" if has_bf16_unit(resolve_device(device_name)) else "fp32"
+
+
+def recipe_precision_note(
+    recipe: str, measured: str, precision: str, device: torch.device
+) -> str | None:
+    """One line when a recipe measured in bf16 trains in fp32 for want of a bf16 unit."""
+    if measured != "bf16" or precision != "fp32" or has_bf16_unit(device):
+        return None
+    return (
+        f"recipe {recipe!r} was measured in bf16, but {_where(device)} has no bf16 matrix "
+        "unit, where bf16 runs many times slower, so it trains in fp32; --precision bf16 "
+        "trains in bf16 anyway"
+    )
+
+
+def bf16_note(precision: str, device: torch.device, *, resuming: bool = False) -> str | None:
+    """One line when a bf16 run starts or resumes on a device without a bf16 matrix unit."""
     if precision != "bf16" or has_bf16_unit(device):
         return None
-    where = "this CPU" if device.type == "cpu" else f"this {device.type} device"
+    if resuming:
+        return (
+            f"this run trains in bf16, as it started; {_where(device)} has no bf16 matrix "
+            "unit, so the same bf16 steps run slower here"
+        )
     return (
-        f"this run trains in bf16, as it started; {where} has no bf16 matrix unit, so the "
-        "same bf16 steps run slower here"
+        f"bf16 as asked: {_where(device)} has no bf16 matrix unit, so bf16 is emulated and "
+        "runs slower than fp32 here"
     )
+
+
+def _where(device: torch.device) -> str:
+    return "this CPU" if device.type == "cpu" else f"this {device.type} device"
 
 
 def check_precision(precision: str, device: torch.device) -> None:

@@ -21,8 +21,10 @@ from ganzoo.storage.layout import RUNS_FOLDER
 from ganzoo.training.distributed import Session
 from ganzoo.training.image_size import fit_image_size
 from ganzoo.training.performance import (
+    bf16_note,
     channels_last_wanted,
     check_precision,
+    recipe_precision_note,
     refuse_compile,
     resolve_precision,
 )
@@ -141,6 +143,7 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
     # the precision the run trains in, recorded in config.toml: a resumed run keeps it
     precision = resolve_precision(config.precision, device, models)
     config = config.model_copy(update={"precision": precision})
+    notes.extend(precision_notes(config, registry, device))
     channels_last = channels_last_wanted(config, device, [models.generator, models.discriminator])
     steps = config.steps or _steps_for(config, loss, data)
     config = config.model_copy(update={"steps": steps, "epochs": None})
@@ -155,6 +158,16 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
         channels_last,
         notes=tuple(notes),
     )
+
+
+def precision_notes(config: RunConfig, registry: Registry, device: torch.device) -> list[str]:
+    """What to say of the precision a run trains in: bf16 without a bf16 unit, or a recipe's
+    bf16 turned into fp32 for want of one."""
+    notes = [bf16_note(config.precision, device)]
+    if config.recipe is not None and config.recipe in registry.names("recipe"):
+        measured = registry.recipe(config.recipe).config.get("precision", "fp32")
+        notes.append(recipe_precision_note(config.recipe, measured, config.precision, device))
+    return [note for note in notes if note is not None]
 
 
 def refuse_packing(registry: Registry, architecture: str, models: GANModels, spec: DataSpec) -> str:

@@ -151,3 +151,30 @@ def random_images(folder: Path, size: int, channels: int) -> Path:
     for index, image in enumerate(pixels):
         Image.fromarray(image).save(folder / f"{index:02d}.png")
     return folder
+
+
+@pytest.mark.parametrize("tied", [False, True])
+def test_maxout_takes_the_largest_piece_and_splits_the_gradient_of_a_tie_as_amax_does(
+    tied: bool,
+) -> None:
+    from ganzoo.builtin.architectures.toy import Maxout
+
+    torch.manual_seed(0)
+    layer = Maxout(3, units=4, pieces=5)
+    if tied:  # pieces 1 and 3 of unit 2 are one function: they tie for every input
+        with torch.no_grad():
+            weight = layer.linear.weight.view(4, 5, 3)
+            weight[2, 3] = weight[2, 1] = weight[2, 1] + 10.0
+            layer.linear.bias.view(4, 5)[2, 3] = layer.linear.bias.view(4, 5)[2, 1]
+    x = torch.randn(6, 3)
+    gradients = []
+    for take in (layer, lambda x: layer.linear(x).view(6, 4, 5).amax(dim=2)):
+        layer.zero_grad()
+        out = take(x)
+        out.backward(torch.arange(24.0).view(6, 4))
+        gradients.append((out.detach(), layer.linear.weight.grad.clone()))
+    (ours, our_grad), (amax, amax_grad) = gradients
+    assert torch.equal(ours, amax)
+    assert torch.equal(our_grad, amax_grad)  # bit for bit, ties included
+    rows = our_grad.view(4, 5, 3)[2]
+    assert torch.equal(rows[1], rows[3]) == tied and (rows[1].abs().sum() > 0) == tied

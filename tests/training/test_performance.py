@@ -12,17 +12,18 @@ from torch import nn
 
 from ganzoo.builtin.architectures.layers import spectral_norm
 from ganzoo.builtin.losses.penalties import gradient_penalty, r1_penalty
-from ganzoo.config import RunConfig, read_toml
+from ganzoo.config import RunConfig, layered_config, read_toml
 from ganzoo.errors import ConfigError
-from ganzoo.evaluation.reproduce import trained_in
+from ganzoo.evaluation.reproduce import seed_config, trained_in
 from ganzoo.models import GANModels
 from ganzoo.plugins import plugin_set
 from ganzoo.storage.layout import GENERATOR, RunLayout
 from ganzoo.storage.weights import read_safetensors
 from ganzoo.training.loop import train
-from ganzoo.training.performance import BF16_UNIT_VARIABLE, resolve_precision, resume_note
-from ganzoo.training.setup import RunPlan, prepare
+from ganzoo.training.performance import BF16_UNIT_VARIABLE, bf16_note, resolve_precision
+from ganzoo.training.setup import RunPlan, precision_notes, prepare
 from ganzoo.training.step import Trainer
+from tests.conftest import SHARED_DATA, run_cli
 
 
 def tiny(**fields: object) -> RunConfig:
@@ -226,8 +227,57 @@ def test_the_resolved_precision_and_threads_are_recorded(
     assert metadata["ganzoo.threads"] == str(torch.get_num_threads())
     assert trained_in(run_dir) == {"precision": "bf16", "threads": str(torch.get_num_threads())}
     monkeypatch.setenv(BF16_UNIT_VARIABLE, "0")
-    assert resume_note("bf16", torch.device("cpu")) is not None  # said on resuming here
-    assert resume_note("fp32", torch.device("cpu")) is None
+    said = bf16_note("bf16", torch.device("cpu"), resuming=True)  # said on resuming here
+    assert said is not None and "trains in bf16, as it started" in said
+    assert bf16_note("fp32", torch.device("cpu"), resuming=True) is None
+
+
+@pytest.mark.parametrize(("unit", "expected"), [("1", "bf16"), ("0", "fp32")])
+def test_a_recipe_measured_in_bf16_trains_in_fp32_where_there_is_no_bf16_unit(
+    unit: str, expected: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(BF16_UNIT_VARIABLE, unit)
+    registry = plugin_set().registry
+    assert registry.recipe("dcgan-mnist").config["precision"] == "bf16"  # what it records
+    assert layered_config(recipe="dcgan-mnist").precision == expected
+    recipe = registry.recipe("dcgan-mnist")
+    seed = seed_config("dcgan-mnist", recipe, 0, tmp_path, None, "cpu", None)  # reproduce's
+    assert seed.precision == expected
+    # asked for in any later layer, bf16 is bf16 with or without the unit
+    assert layered_config(recipe="dcgan-mnist", overrides={"precision": "bf16"}).precision == "bf16"
+    assert layered_config(recipe="dcgan-mnist", assignments=["precision=bf16"]).precision == "bf16"
+    notes = precision_notes(layered_config(recipe="dcgan-mnist"), registry, torch.device("cpu"))
+    if unit == "1":
+        assert notes == []
+    else:
+        assert len(notes) == 1 and "recipe 'dcgan-mnist' was measured in bf16" in notes[0]
+        forced = layered_config(recipe="dcgan-mnist", overrides={"precision": "bf16"})
+        (note,) = precision_notes(forced, registry, torch.device("cpu"))
+        assert note.startswith("bf16 as asked: this CPU has no bf16 matrix unit")
+    # a recipe measured in fp32 trains in fp32 everywhere, and says nothing of it
+    pacgan = layered_config(recipe="pacgan-ring8")
+    assert pacgan.precision == "fp32"
+    assert precision_notes(pacgan, registry, torch.device("cpu")) == []
+
+
+def test_ganzoo_run_of_a_bf16_recipe_without_the_unit_says_it_trains_in_fp32(
+    tmp_path: Path,
+) -> None:
+    if not (SHARED_DATA / "MNIST").is_dir():
+        pytest.skip(f"no MNIST under {SHARED_DATA}")
+    out = tmp_path / "run"
+    result = run_cli(
+        "run", "--recipe", "dcgan-mnist", "--steps", "2", "--out", str(out),
+        "--data-root", str(SHARED_DATA),
+        env={BF16_UNIT_VARIABLE: "0", "OMP_NUM_THREADS": "1"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stderr.split())  # rich wraps long lines
+    assert "recipe 'dcgan-mnist' was measured in bf16, but this CPU has no bf16 matrix" in said
+    assert "(fp32, 1 CPU threads)" in said
+    assert read_toml(out / "config.toml")["precision"] == "fp32"
+    _, metadata = read_safetensors(RunLayout(out).weights(GENERATOR))
+    assert metadata["ganzoo.precision"] == "fp32"
 
 
 def _every_loss() -> list[Any]:

@@ -22,9 +22,14 @@ class Maxout(nn.Module):
         self.linear = nn.Linear(width_in, units * pieces)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # max, not amax: the same values, and a backward that routes each gradient to the
-        # arg max (one scatter) where amax's compares, counts and divides for ties
-        return self.linear(x).view(x.shape[0], self.units, self.pieces).max(dim=2).values
+        pieces = self.linear(x).view(x.shape[0], self.units, self.pieces)
+        # max's backward routes each gradient to one arg max (a scatter), cheaper than amax's
+        # compare, count and divide; where pieces tie, amax splits the gradient between them,
+        # as maxout always has, so a tie (rare in fp32, but it happens) takes amax
+        top = pieces.max(dim=2).values
+        if int((pieces == top.unsqueeze(2)).sum()) != top.numel():
+            return pieces.amax(dim=2)
+        return top
 
 
 class Scale(nn.Module):
