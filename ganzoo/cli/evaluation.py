@@ -31,7 +31,7 @@ def eval_command(
         raise ConfigError(f"-n must be at least 2, got {num_samples}")
     settings = metric_settings_only(assignments)
     from ganzoo.evaluation.saved_run import evaluate_run
-    from ganzoo.training.setup import resolve_device
+    from ganzoo.training.devices import resolve_device
 
     note_live_run(run_dir)
     document = evaluate_run(

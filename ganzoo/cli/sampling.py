@@ -41,7 +41,7 @@ def sample_command(
     from ganzoo.pictures import samples_image
     from ganzoo.storage.atomic import write_atomic
     from ganzoo.storage.weights import load_generator
-    from ganzoo.training.setup import resolve_device
+    from ganzoo.training.devices import resolve_device
 
     note_live_run(source)
     generator = load_generator(source, device=resolve_device(device))

@@ -71,8 +71,8 @@ class CompareRequest:
 def run_comparison(request: CompareRequest, console: Console | None = None) -> Path:
     """Train and evaluate every combination; returns the report folder."""
     from ganzoo.evaluation.saved_run import check_metrics, evaluate_run
+    from ganzoo.training.devices import resolve_device
     from ganzoo.training.loop import train
-    from ganzoo.training.setup import resolve_device
 
     console = console or Console(stderr=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -132,8 +132,8 @@ def run_seed(
 ) -> SeedResult:
     """Train (or resume, or keep) one seed and evaluate it by the recipe's protocol."""
     from ganzoo.evaluation.saved_run import evaluate_run
+    from ganzoo.training.devices import resolve_device
     from ganzoo.training.loop import resume, train
-    from ganzoo.training.setup import resolve_device
 
     assert config.out is not None
     run_dir = Path(config.out)

@@ -110,7 +110,7 @@ def recipe_precision(measured: str, device_name: str) -> str:
     """
     if measured != "bf16":
         return measured
-    from ganzoo.training.setup import resolve_device
+    from ganzoo.training.devices import resolve_device
 
     return "bf16" if has_bf16_unit(resolve_device(device_name)) else "fp32"
 

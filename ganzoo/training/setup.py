@@ -18,6 +18,7 @@ from ganzoo.losses import Loss, LossSettings
 from ganzoo.models import BuildOptions, GANModels, build_architecture
 from ganzoo.registry import Registry
 from ganzoo.storage.layout import RUNS_FOLDER
+from ganzoo.training.devices import resolve_device
 from ganzoo.training.distributed import Session
 from ganzoo.training.image_size import fit_image_size
 from ganzoo.training.performance import (
@@ -71,21 +72,6 @@ def validate_config(
         resolved[settings_field] = settings.model_dump(mode="json") if settings is not None else {}
     resolved.update(check_loggers(config, registry))
     return config.model_copy(update=resolved)
-
-
-def resolve_device(name: str) -> torch.device:
-    """``auto`` picks CUDA, then Apple's MPS, then the CPU; an absent device is an error."""
-    if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("--device cuda: no CUDA GPU is available here (use auto or cpu)")
-    if name == "mps" and not torch.backends.mps.is_available():
-        raise ConfigError("--device mps: Apple's MPS is not available here (use auto or cpu)")
-    return torch.device(name)
 
 
 def prepare(config: RunConfig, registry: Registry, session: Session | None = None) -> RunPlan:
