@@ -312,15 +312,18 @@ def recipe_settings_here(
     """A recipe's settings as it trains on this machine, below the ``later`` layers.
 
     A recipe measured in bf16 trains in fp32 where the device the later layers name (auto
-    by default) has no bf16 matrix unit (:func:`ganzoo.training.performance.recipe_precision`),
-    unless a later layer sets the precision itself.
+    by default) has no bf16 matrix unit: bf16 is emulated there, and a convolutional step
+    can take many times as long as in fp32, so a recipe sized for minutes would take hours.
+    A later layer that sets the precision itself (``--precision bf16``) is obeyed.
     """
     settings = dict(recipe_settings)
     merged = {k: v for layer in later for k, v in layer.items() if v is not None}
     if settings.get("precision") == "bf16" and "precision" not in merged:
-        from ganzoo.training.performance import recipe_precision
+        from ganzoo.training.devices import resolve_device
+        from ganzoo.training.performance import has_bf16_unit
 
-        settings["precision"] = recipe_precision("bf16", str(merged.get("device", "auto")))
+        if not has_bf16_unit(resolve_device(str(merged.get("device", "auto")))):
+            settings["precision"] = "fp32"
     return settings
 
 

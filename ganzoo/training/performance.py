@@ -100,21 +100,6 @@ def describe_precision(precision: str, device: torch.device) -> str:
     return f"{precision}, {torch.get_num_threads()} CPU threads"
 
 
-def recipe_precision(measured: str, device_name: str) -> str:
-    """The precision a recipe trains in here: the one its figures were measured in, except
-    that bf16 becomes fp32 on a device without a bf16 matrix unit.
-
-    There bf16 is emulated, and a convolutional step can take many times as long as in
-    fp32, so a recipe sized for minutes would take hours. ``--precision bf16`` still
-    trains such a recipe in bf16; this rule is only for the recipe's own setting.
-    """
-    if measured != "bf16":
-        return measured
-    from ganzoo.training.devices import resolve_device
-
-    return "bf16" if has_bf16_unit(resolve_device(device_name)) else "fp32"
-
-
 def recipe_precision_note(
     recipe: str, measured: str, precision: str, device: torch.device
 ) -> str | None:
