@@ -178,3 +178,19 @@ def test_maxout_takes_the_largest_piece_and_splits_the_gradient_of_a_tie_as_amax
     assert torch.equal(our_grad, amax_grad)  # bit for bit, ties included
     rows = our_grad.view(4, 5, 3)[2]
     assert torch.equal(rows[1], rows[3]) == tied and (rows[1].abs().sum() > 0) == tied
+
+
+def test_pacgan_generator_without_batchnorm_makes_each_point_from_its_own_z() -> None:
+    spec = DataSpec((2,), value_range=(-5.0, 5.0))
+    settings = {"generator_batchnorm": False}
+    models = ganzoo.build("architecture", "pacgan-mlp", settings, spec, BuildOptions())
+    generator = models.generator.train()
+    assert not any(isinstance(m, nn.BatchNorm1d) for m in generator.modules())
+    hidden = [m for m in generator.modules() if isinstance(m, nn.Linear)][:-1]
+    assert len(hidden) == 4 and all(m.bias is not None for m in hidden)
+    z = torch.randn(100, models.latent_dim)
+    # in training mode a point no longer depends on the rest of its batch
+    torch.testing.assert_close(generator(z)[:10], generator(z[:10]), rtol=0, atol=1e-6)
+    with_batchnorm = ganzoo.build("architecture", "pacgan-mlp", {}, spec, BuildOptions())
+    assert sum(isinstance(m, nn.BatchNorm1d) for m in with_batchnorm.generator.modules()) == 4
+    assert not torch.allclose(with_batchnorm.generator(z)[:10], with_batchnorm.generator(z[:10]))

@@ -90,6 +90,11 @@ class PacGANMLPSettings(BaseModel):
     latent_dim: int = Field(2, ge=1, description="Size of the latent vector z.")
     generator_width: int = Field(400, ge=1, description="Width of G's hidden layers.")
     generator_depth: int = Field(4, ge=1, description="Hidden layers of G.")
+    generator_batchnorm: bool = Field(
+        True,
+        description="BatchNorm in G's hidden layers, as in the paper; without it each layer "
+        "has a bias instead.",
+    )
     discriminator_width: int = Field(200, ge=1, description="Units of D's maxout layers.")
     discriminator_depth: int = Field(3, ge=1, description="Maxout layers of D.")
     maxout_pieces: int = Field(5, ge=1, description="Pieces each maxout unit takes the max of.")

@@ -47,7 +47,11 @@ class Scale(nn.Module):
 
 
 class PacGANMLPGenerator(nn.Module):
-    """z → ``depth`` × (Linear without bias, BatchNorm, ReLU) → linear output (tanh for images)."""
+    """z → ``depth`` × (Linear without bias, BatchNorm, ReLU) → linear output (tanh for images).
+
+    Without BatchNorm (``generator_batchnorm = False``) each hidden layer is Linear with a
+    bias, then ReLU.
+    """
 
     def __init__(self, settings: PacGANMLPSettings, spec: DataSpec) -> None:
         super().__init__()
@@ -56,7 +60,11 @@ class PacGANMLPGenerator(nn.Module):
         width_in = settings.latent_dim
         for _ in range(settings.generator_depth):
             width = settings.generator_width
-            layers += [nn.Linear(width_in, width, bias=False), nn.BatchNorm1d(width), nn.ReLU()]
+            if settings.generator_batchnorm:
+                layers += [nn.Linear(width_in, width, bias=False), nn.BatchNorm1d(width)]
+            else:
+                layers += [nn.Linear(width_in, width)]
+            layers.append(nn.ReLU())
             width_in = width
         layers += [nn.Linear(width_in, math.prod(spec.shape)), Scale(settings.data_scale)]
         if spec.is_image:  # images stay in their value range; points are unbounded
