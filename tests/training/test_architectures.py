@@ -191,6 +191,6 @@ def test_pacgan_generator_without_batchnorm_makes_each_point_from_its_own_z() ->
     z = torch.randn(100, models.latent_dim)
     # in training mode a point no longer depends on the rest of its batch
     torch.testing.assert_close(generator(z)[:10], generator(z[:10]), rtol=0, atol=1e-6)
-    with_batchnorm = ganzoo.build("architecture", "pacgan-mlp", {}, spec, BuildOptions())
+    with_batchnorm = build("pacgan-mlp", spec)
     assert sum(isinstance(m, nn.BatchNorm1d) for m in with_batchnorm.generator.modules()) == 4
     assert not torch.allclose(with_batchnorm.generator(z)[:10], with_batchnorm.generator(z[:10]))
