@@ -41,6 +41,20 @@ def test_builtin_recipes_carry_the_published_rows() -> None:
     assert registry.recipe("pacgan4-grid25").departures  # a CPU recipe says how it departs
 
 
+def test_a_tuned_cpu_recipe_names_each_of_its_departures() -> None:
+    registry = plugin_set().registry
+    tuned, common = registry.recipe("pacgan2-ring8"), registry.recipe("pacgan4-ring8")
+    settings = tuned.config["loss_settings"]
+    named = " ".join(tuned.departures)
+    assert f"{tuned.config['steps']:,} steps instead of 400,000" in named
+    assert f"γ = {settings['r1_weight']:g}" in named
+    assert f"{settings['n_critic']} D steps per G step" in named
+    assert tuned.config["architecture_settings"] == {"generator_batchnorm": False}
+    assert "no BatchNorm in G" in named
+    untuned = " ".join(common.departures)
+    assert "R1" not in untuned and "D steps per G" not in untuned and "BatchNorm" not in untuned
+
+
 GPU_ROWS = {
     "dcgan-cifar10": {"fid.fid": 42.7},
     "wgan-gp-cifar10": {"fid.fid": 16.9},
