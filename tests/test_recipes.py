@@ -43,7 +43,7 @@ def test_builtin_recipes_carry_the_published_rows() -> None:
 
 def test_a_tuned_cpu_recipe_names_each_of_its_departures() -> None:
     registry = plugin_set().registry
-    tuned, common = registry.recipe("pacgan2-ring8"), registry.recipe("pacgan4-ring8")
+    tuned, common = registry.recipe("pacgan2-ring8"), registry.recipe("pacgan4-grid25")
     settings = tuned.config["loss_settings"]
     named = " ".join(tuned.departures)
     assert f"{tuned.config['steps']:,} steps instead of 400,000" in named
