@@ -169,6 +169,14 @@ def compared(
     return row
 
 
+PLAIN_PACGAN_STEP: dict[str, Any] = {
+    "loss_settings": {"n_critic": 1, "r1_weight": 0.0},
+    "architecture_settings": {"generator_batchnorm": True},
+}
+"""What the reference loop's step does (one D update, no R1 penalty, BatchNorm in G), set over
+the recipe's tuning so that both sides time the same step."""
+
+
 def pacgan_steps(steps: int, rounds: int) -> dict[str, Any]:
     """pacgan-ring8's step against the plain loop over the same networks, in this process.
 
@@ -183,10 +191,11 @@ def pacgan_steps(steps: int, rounds: int) -> dict[str, Any]:
 
     registry = plugin_set().registry
     recipe = registry.recipe("pacgan-ring8").config
+    plain_step = {**PLAIN_PACGAN_STEP, "device": "cpu"}
     trainers = {
-        "ganzoo": Trainer(prepare(build_config(recipe, {"device": "cpu"}), registry)),
+        "ganzoo": Trainer(prepare(build_config(recipe, plain_step), registry)),
         "ganzoo_fp32": Trainer(
-            prepare(build_config(recipe, {"device": "cpu", "precision": "fp32"}), registry)
+            prepare(build_config(recipe, plain_step, {"precision": "fp32"}), registry)
         ),
     }
     plain = PlainLoop(total_steps=recipe["steps"])
