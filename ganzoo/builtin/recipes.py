@@ -204,12 +204,12 @@ def wgan_gp_recipe(dataset: str) -> Recipe:
     if dataset == "grid25":
         config["architecture_settings"] = {"data_scale": 4.0}
         departures.append("inputs scaled by 1/4 inside the networks (data_scale = 4)")
-    if dataset == "ring8":
+    elif dataset == "ring8":
         config.update(WGAN_GP_RING8_TUNING)
         departures.append(
-            "4,000 steps, no BatchNorm in G (a bias in each hidden layer instead) and samples "
-            "drawn from a moving average of G's weights (decay 0.999), tuned on seeds 100-103 "
-            "(docs/zoo.md)"
+            f"{WGAN_GP_RING8_TUNING['steps']:,} steps, no BatchNorm in G (a bias in each hidden "
+            "layer instead) and samples drawn from a moving average of G's weights (decay "
+            f"{WGAN_GP_RING8_TUNING['ema']:g}), tuned on seeds 100-103 (docs/zoo.md)"
         )
     return Recipe(
         config=config,
