@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import ganzoo
+from ganzoo.builtin.recipes import CPU_SETTINGS, cpu_departures
 from ganzoo.config import build_config, read_toml
 from ganzoo.errors import PluginError
 from ganzoo.plugins import plugin_set
@@ -42,8 +43,7 @@ def test_builtin_recipes_carry_the_published_rows() -> None:
 
 
 def test_a_tuned_cpu_recipe_names_each_of_its_departures() -> None:
-    registry = plugin_set().registry
-    tuned, common = registry.recipe("pacgan2-ring8"), registry.recipe("pacgan4-grid25")
+    tuned = plugin_set().registry.recipe("pacgan2-ring8")
     settings = tuned.config["loss_settings"]
     named = " ".join(tuned.departures)
     assert f"{tuned.config['steps']:,} steps instead of 400,000" in named
@@ -51,8 +51,25 @@ def test_a_tuned_cpu_recipe_names_each_of_its_departures() -> None:
     assert f"{settings['n_critic']} D steps per G step" in named
     assert tuned.config["architecture_settings"] == {"generator_batchnorm": False}
     assert "no BatchNorm in G" in named
-    untuned = " ".join(common.departures)
+    untuned = " ".join(cpu_departures("grid25", CPU_SETTINGS["grid25"]))
     assert "R1" not in untuned and "D steps per G" not in untuned and "BatchNorm" not in untuned
+    assert "6,000 steps instead of 400,000" in untuned and "1/4" in untuned
+
+
+def test_the_tuned_tutorial_mlp_departs_from_the_tutorial_only_as_listed() -> None:
+    registry = plugin_set().registry
+    tutorial, tuned = registry.recipe("mlp-gan-mnist"), registry.recipe("mlp-gan-mnist-r1")
+    assert tuned.config["architecture_settings"] == tutorial.config["architecture_settings"]
+    assert tuned.config["loss_settings"] == {**tutorial.config["loss_settings"], "r1_weight": 10}
+    keys = tutorial.config.keys() | tuned.config.keys()
+    assert {k for k in keys if tutorial.config.get(k) != tuned.config.get(k)} == {
+        "steps",
+        "loss_settings",
+    }
+    assert set(tutorial.departures[1:]) < set(tuned.departures)  # all but the budget line
+    named = " ".join(tuned.departures)
+    assert f"{tuned.config['steps']:,} steps of batch 64" in named and "γ = 10" in named
+    assert "R1" not in " ".join(tutorial.departures)
 
 
 GPU_ROWS = {

@@ -396,10 +396,12 @@ def _check_folder(out: Path, name: str) -> None:
 
 def _trained_in_line(results: list[SeedResult]) -> str:
     """``bf16, 2 CPU threads`` when every seed agrees, else each seed's."""
+    from ganzoo.training.performance import cpu_threads
+
     described = [
         ", ".join(
             [r.trained_in.get("precision", "unrecorded precision")]
-            + ([f"{r.trained_in['threads']} CPU threads"] if "threads" in r.trained_in else [])
+            + ([cpu_threads(r.trained_in["threads"])] if "threads" in r.trained_in else [])
         )
         if r.trained_in
         else "not recorded"

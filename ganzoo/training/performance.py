@@ -93,11 +93,16 @@ def resolve_precision(precision: str, device: torch.device, models: GANModels) -
     return "bf16" if unit and models.prefers_bf16 else "fp32"
 
 
+def cpu_threads(count: int | str) -> str:
+    """``1 CPU thread``, ``2 CPU threads`` (``count`` as a number or as recorded in metadata)."""
+    return f"{count} CPU thread{'' if str(count) == '1' else 's'}"
+
+
 def describe_precision(precision: str, device: torch.device) -> str:
     """The precision a run trains in, with the CPU threads it uses: ``bf16, 2 CPU threads``."""
     if device.type != "cpu":
         return precision
-    return f"{precision}, {torch.get_num_threads()} CPU threads"
+    return f"{precision}, {cpu_threads(torch.get_num_threads())}"
 
 
 def recipe_precision_note(

@@ -49,9 +49,11 @@ def save_config(layout: RunLayout, config: RunConfig) -> None:
     """Write the resolved configuration that ``--resume`` and ``ganzoo eval`` read back."""
     import torch
 
+    from ganzoo.training.performance import cpu_threads
+
     header = (
         "# The resolved configuration of this run; `ganzoo run --config` reads it back.\n"
-        f"# Trained in {config.precision} with {torch.get_num_threads()} CPU threads "
+        f"# Trained in {config.precision} with {cpu_threads(torch.get_num_threads())} "
         "(the weights' floating-point sums depend on both).\n"
     )
     write_atomic(layout.config, (header + to_toml(config)).encode())

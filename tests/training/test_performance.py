@@ -20,7 +20,12 @@ from ganzoo.plugins import plugin_set
 from ganzoo.storage.layout import GENERATOR, RunLayout
 from ganzoo.storage.weights import read_safetensors
 from ganzoo.training.loop import train
-from ganzoo.training.performance import BF16_UNIT_VARIABLE, bf16_note, resolve_precision
+from ganzoo.training.performance import (
+    BF16_UNIT_VARIABLE,
+    bf16_note,
+    cpu_threads,
+    resolve_precision,
+)
 from ganzoo.training.setup import RunPlan, precision_notes, prepare
 from ganzoo.training.step import Trainer
 from tests.conftest import SHARED_DATA, run_cli
@@ -221,7 +226,7 @@ def test_the_resolved_precision_and_threads_are_recorded(
     run_dir = train(config, show_progress=False, show_summary=False)
     layout = RunLayout(run_dir)
     assert read_toml(layout.config)["precision"] == "bf16"
-    assert f"with {torch.get_num_threads()} CPU threads" in layout.config.read_text()
+    assert f"with {cpu_threads(torch.get_num_threads())} (the weights'" in layout.config.read_text()
     _, metadata = read_safetensors(layout.weights(GENERATOR))
     assert metadata["ganzoo.precision"] == "bf16"
     assert metadata["ganzoo.threads"] == str(torch.get_num_threads())
@@ -274,7 +279,7 @@ def test_ganzoo_run_of_a_bf16_recipe_without_the_unit_says_it_trains_in_fp32(
     assert result.returncode == 0, result.stderr
     said = " ".join(result.stderr.split())  # rich wraps long lines
     assert "recipe 'dcgan-mnist' was measured in bf16, but this CPU has no bf16 matrix" in said
-    assert "(fp32, 1 CPU threads)" in said
+    assert "(fp32, 1 CPU thread)" in said
     assert read_toml(out / "config.toml")["precision"] == "fp32"
     _, metadata = read_safetensors(RunLayout(out).weights(GENERATOR))
     assert metadata["ganzoo.precision"] == "fp32"
