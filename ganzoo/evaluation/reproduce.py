@@ -401,7 +401,7 @@ def _trained_in_line(results: list[SeedResult]) -> str:
     described = [
         ", ".join(
             [r.trained_in.get("precision", "unrecorded precision")]
-            + ([cpu_threads(r.trained_in["threads"])] if "threads" in r.trained_in else [])
+            + ([cpu_threads(int(r.trained_in["threads"]))] if "threads" in r.trained_in else [])
         )
         if r.trained_in
         else "not recorded"

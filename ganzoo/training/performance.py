@@ -93,9 +93,9 @@ def resolve_precision(precision: str, device: torch.device, models: GANModels) -
     return "bf16" if unit and models.prefers_bf16 else "fp32"
 
 
-def cpu_threads(count: int | str) -> str:
-    """``1 CPU thread``, ``2 CPU threads`` (``count`` as a number or as recorded in metadata)."""
-    return f"{count} CPU thread{'' if str(count) == '1' else 's'}"
+def cpu_threads(count: int) -> str:
+    """``1 CPU thread``, ``2 CPU threads``."""
+    return f"{count} CPU thread{'' if count == 1 else 's'}"
 
 
 def describe_precision(precision: str, device: torch.device) -> str:
