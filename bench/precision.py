@@ -2,8 +2,9 @@
 
 The table behind ``--precision auto`` (docs/speed.md). Every configuration trains in this
 process, taking turns block by block; each keeps its best block, with its CPU time. Run
-with ``ONEDNN_MAX_CPU_ISA=AVX512_CORE_BF16`` in the environment to measure the same CPU
-with its AMX unit out of use. Run: python bench/precision.py [--data-root DIR] [--steps N]
+with ``ONEDNN_MAX_CPU_ISA=AVX512_CORE_BF16`` in the environment to measure an AMX CPU with
+its AMX unit out of use (AVX512-BF16 left), and ``OMP_NUM_THREADS=1`` for one thread.
+Run: python bench/precision.py [--data-root DIR] [--steps N]
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from ganzoo.training.performance import (
     BF16_UNIT_VARIABLE,
     bf16_note,
     cpu_threads,
+    cpuinfo_has_bf16_unit,
     resolve_precision,
 )
 from ganzoo.training.setup import RunPlan, precision_notes, prepare
@@ -211,6 +212,35 @@ def test_auto_is_the_default_and_an_unknown_unit_answer_is_refused(
     monkeypatch.setenv(BF16_UNIT_VARIABLE, "yes")
     with pytest.raises(ConfigError, match=f"{BF16_UNIT_VARIABLE}='yes': give 1"):
         prepared()
+
+
+def _cpuinfo(vendor: str, *flags: str) -> str:
+    """Two processors' entries as Linux writes them in /proc/cpuinfo."""
+    entry = (
+        "processor\t: {n}\nvendor_id\t: {vendor}\ncpu family\t: 25\nmodel name\t: A CPU\n"
+        "flags\t\t: fpu vme sse sse2 avx avx2 fma {flags}\nbugs\t\t: sysret_ss_attrs\n\n"
+    )
+    return "".join(entry.format(n=n, vendor=vendor, flags=" ".join(flags)) for n in range(2))
+
+
+@pytest.mark.parametrize(
+    ("cpuinfo", "unit"),
+    [
+        (_cpuinfo("GenuineIntel", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile"), True),
+        (_cpuinfo("AuthenticAMD", "avx512f", "avx512_bf16"), True),
+        (_cpuinfo("GenuineIntel", "avx512f", "avx512_bf16"), False),  # measured not to pay
+        (_cpuinfo("AuthenticAMD"), False),
+        (_cpuinfo("GenuineIntel", "avx512f"), False),
+        ("", False),
+    ],
+    ids=["intel-amx", "amd-avx512-bf16", "intel-avx512-bf16", "amd-avx2", "intel-avx512", "none"],
+)
+def test_the_cpu_bf16_unit_is_amx_or_avx512_bf16_on_amd(cpuinfo: str, unit: bool) -> None:
+    assert cpuinfo_has_bf16_unit(cpuinfo) is unit
+    # a flag's name inside another's is not the flag
+    assert not cpuinfo_has_bf16_unit(
+        cpuinfo.replace("amx_bf16", "xamx_bf16x").replace("avx512_bf16", "avx512_bf16x")
+    )
 
 
 def test_plugin_architectures_train_in_fp32_unless_they_declare_bf16() -> None:
