@@ -72,6 +72,24 @@ def test_the_tuned_tutorial_mlp_departs_from_the_tutorial_only_as_listed() -> No
     assert "R1" not in " ".join(tutorial.departures)
 
 
+def test_the_tuned_dcgan_mnist_departs_from_the_paper_only_as_listed() -> None:
+    registry = plugin_set().registry
+    paper, tuned = registry.recipe("dcgan-fashion-mnist"), registry.recipe("dcgan-mnist")
+    keys = paper.config.keys() | tuned.config.keys()
+    differing = {k for k in keys if paper.config.get(k) != tuned.config.get(k)}
+    assert differing == {"dataset", "steps", "spectral_norm", "loss_settings"}
+    assert paper.config["loss_settings"]["lr_g"] == paper.config["loss_settings"]["lr_d"] == 2e-4
+    assert tuned.config["loss_settings"] == {
+        **paper.config["loss_settings"],
+        "lr_g": 4e-4,
+        "lr_d": 4e-4,
+    }
+    assert tuned.config["spectral_norm"] is True and "spectral_norm" not in paper.config
+    named = " ".join(tuned.departures)
+    assert "spectral normalisation" in named and "learning rate 4e-4" in named
+    assert f"{tuned.config['steps']:,} steps of batch 64" in named and "bf16" in named
+
+
 GPU_ROWS = {
     "dcgan-cifar10": {"fid.fid": 42.7},
     "wgan-gp-cifar10": {"fid.fid": 16.9},

@@ -273,6 +273,17 @@ TUTORIAL_MLP_R1_DEPARTURE = (
     "keeps D from pushing G's samples from one such subset to the next; tuned on seeds 100 "
     "and 101 (docs/zoo.md)"
 )
+DCGAN_MNIST_TUNING: dict[str, Any] = {"spectral_norm": True}
+"""dcgan-mnist's departure from the paper's networks: spectral normalisation in D."""
+DCGAN_MNIST_LR = 4e-4
+"""dcgan-mnist's learning rate for G and D (the paper's is 2e-4)."""
+DCGAN_MNIST_DEPARTURES = [
+    "spectral normalisation (Miyato et al. 2018) on D's convolutions, in place of its one "
+    "BatchNorm layer, which the DCGAN paper does not use",
+    "Adam's learning rate 4e-4 for G and D, twice the paper's: with spectral "
+    "normalisation, seed 100 at 12,000 steps gave FD 31.5 against 43.2 at 2e-4 and 63.2 "
+    "for the paper's networks and rate, class KL 0.006 against 0.050 (docs/zoo.md)",
+]
 DCGAN_BF16 = (
     "trains in bf16 (autocast; losses and their reductions in fp32) where the paper trained in "
     "fp32: 1.45 times the images per second on a 2-core CPU with a bf16 matrix unit (704 against "
@@ -291,6 +302,7 @@ def mnist_recipe(
     departures: list[str] | None = None,
     minutes: float | None = None,
     precision: str | None = None,
+    run_settings: dict[str, Any] | None = None,
 ) -> Recipe:
     """A classic GAN on 28×28 MNIST-like images with the tutorials' optimiser and batch of 64,
     held to ganzoo's own MNIST target."""
@@ -308,6 +320,7 @@ def mnist_recipe(
             **(loss_settings or {}),
         },
     }
+    config.update(run_settings or {})
     if architecture_settings:
         config["architecture_settings"] = architecture_settings
     if precision:
@@ -365,8 +378,17 @@ def register_builtin(register: Registrar) -> None:
     )
     register(
         "dcgan-mnist",
-        mnist_recipe("dcgan", 6_000, precision="bf16", minutes=10.2, departures=[DCGAN_BF16]),
-        description="DCGAN on 28×28 MNIST with the paper's Adam(2e-4, β₁ = 0.5)",
+        mnist_recipe(
+            "dcgan",
+            10_000,
+            precision="bf16",
+            minutes=9.3,
+            run_settings=DCGAN_MNIST_TUNING,
+            loss_settings={"lr_g": DCGAN_MNIST_LR, "lr_d": DCGAN_MNIST_LR},
+            departures=[*DCGAN_MNIST_DEPARTURES, DCGAN_BF16],
+        ),
+        description="DCGAN on 28×28 MNIST, tuned: spectral normalisation in D and Adam(4e-4, "
+        "β₁ = 0.5)",
     )
     register(
         "dcgan-fashion-mnist",
@@ -378,7 +400,8 @@ def register_builtin(register: Registrar) -> None:
             minutes=11.0,
             departures=[DCGAN_BF16],
         ),
-        description="DCGAN on 28×28 Fashion-MNIST, as dcgan-mnist: a baseline on its protocol",
+        description="DCGAN on 28×28 Fashion-MNIST with the paper's networks and Adam(2e-4, "
+        "β₁ = 0.5): a baseline on the MNIST protocol",
     )
     for dataset in ("ring8", "grid25"):
         for pack in (1, 2, 4):
