@@ -90,15 +90,20 @@ def cpuinfo_has_bf16_unit(cpuinfo: str) -> bool:
     use: 1.04 times on dcgan, 0.66 on mlp-gan), so there it does not count. docs/speed.md
     has the measurements.
     """
-    fields = dict(
-        (key.strip(), value.strip())
-        for key, _, value in (line.partition(":") for line in cpuinfo.splitlines())
-        if value
-    )
+    fields = cpuinfo_fields(cpuinfo)
     flags = set(fields.get("flags", "").split())
     if "amx_bf16" in flags:
         return True
     return "avx512_bf16" in flags and fields.get("vendor_id") == "AuthenticAMD"
+
+
+def cpuinfo_fields(cpuinfo: str) -> dict[str, str]:
+    """``/proc/cpuinfo``'s ``key: value`` lines as a dict (every processor lists the same)."""
+    return {
+        key.strip(): value.strip()
+        for key, _, value in (line.partition(":") for line in cpuinfo.splitlines())
+        if value
+    }
 
 
 def resolve_precision(precision: str, device: torch.device, models: GANModels) -> str:

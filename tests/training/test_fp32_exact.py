@@ -15,6 +15,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from ganzoo.training.performance import CPU_INFO, cpuinfo_fields
 from tests.conftest import SHARED_DATA, run_cli
 
 RUNS: dict[str, list[str]] = {
@@ -37,6 +38,18 @@ RUNS: dict[str, list[str]] = {
 }
 """The runs, each trained with ``--seed 0 --precision fp32``."""
 
+AMD_MLP_HASHES: dict[str, tuple[str, str]] = {
+    "main-job": (
+        "36780b2a2934ae0b7404e05c5052d9bf6abf2c651f2c6d837307bc0d26e83222",
+        "063d9665bea1b14cccd5204bff6719b58293f6a53aecd38dd96b8476ad8db3ed",
+    ),
+    "pacgan-ring8": (
+        "636c16130685b3d4b7021e1651c166a41cca9fdb4c114f84e75f9ad719c6bfe5",
+        "47a17e8592c4fcafac16176dcc359d2e73bb2a745305f25dd704f5a3b3b10ff2",
+    ),
+}
+"""The MLP runs' hashes on AMD CPUs, the same with AVX-512 and with AVX2."""
+
 WEIGHT_HASHES: dict[tuple[str, str, str], dict[str, tuple[str, str]]] = {
     ("2.15", "AVX512", "GenuineIntel"): {
         "main-job": (
@@ -53,28 +66,14 @@ WEIGHT_HASHES: dict[tuple[str, str, str], dict[str, tuple[str, str]]] = {
         ),
     },
     ("2.15", "AVX512", "AuthenticAMD"): {
-        "main-job": (
-            "36780b2a2934ae0b7404e05c5052d9bf6abf2c651f2c6d837307bc0d26e83222",
-            "063d9665bea1b14cccd5204bff6719b58293f6a53aecd38dd96b8476ad8db3ed",
-        ),
-        "pacgan-ring8": (
-            "636c16130685b3d4b7021e1651c166a41cca9fdb4c114f84e75f9ad719c6bfe5",
-            "47a17e8592c4fcafac16176dcc359d2e73bb2a745305f25dd704f5a3b3b10ff2",
-        ),
+        **AMD_MLP_HASHES,
         "dcgan-mnist": (
             "1b652c31ce50b09172d5d5a84375e80a7f7f477eb443c8854c86c9361e47aa3e",
             "f739eb2365d23cd9f2420dd75f587702722640fee4e8bc9565b57dcc6a72b36c",
         ),
     },
     ("2.15", "AVX2", "AuthenticAMD"): {
-        "main-job": (
-            "36780b2a2934ae0b7404e05c5052d9bf6abf2c651f2c6d837307bc0d26e83222",
-            "063d9665bea1b14cccd5204bff6719b58293f6a53aecd38dd96b8476ad8db3ed",
-        ),
-        "pacgan-ring8": (
-            "636c16130685b3d4b7021e1651c166a41cca9fdb4c114f84e75f9ad719c6bfe5",
-            "47a17e8592c4fcafac16176dcc359d2e73bb2a745305f25dd704f5a3b3b10ff2",
-        ),
+        **AMD_MLP_HASHES,
         "dcgan-mnist": (
             "1dc82ba1981e6547cbebb2bfe3e0a31ab7ff2d5141b7beb2fd4bd35512b8247c",
             "2fbd2f230f217fe4ea90658f6e282de1094dcc099cb926d8c7bd8da564bdc00a",
@@ -90,14 +89,9 @@ recorded with the code before the speed work too, and today's fp32 matches them.
 def cpu_vendor() -> str:
     """The CPU's vendor as Linux lists it (``GenuineIntel``, ``AuthenticAMD``), else ``unknown``."""
     try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        return cpuinfo_fields(CPU_INFO.read_text()).get("vendor_id", "unknown")
     except OSError:
         return "unknown"
-    for line in lines:
-        key, _, value = line.partition(":")
-        if key.strip() == "vendor_id":
-            return value.strip()
-    return "unknown"
 
 
 def weights_hash(path: Path) -> str:
