@@ -64,6 +64,10 @@ class Loss(ABC):
     def generator_loss(self, critic: Critic, fake: torch.Tensor) -> LossValue:
         """The generator's loss on a fake batch."""
 
+    def before_discriminator_step(self, index: int) -> None:  # noqa: B027
+        """Hook before each discriminator update; ``index`` counts D updates from the run's
+        start, and a resumed run carries on the count (lazy R1 acts on every k-th)."""
+
     def after_discriminator_step(self, discriminator: nn.Module) -> None:  # noqa: B027
         """Hook after each discriminator update (weight clipping uses it)."""
 

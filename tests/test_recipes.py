@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 import ganzoo
-from ganzoo.builtin.recipes import CPU_SETTINGS, cpu_departures, mnist_recipe
+from ganzoo.builtin.recipes import (
+    CPU_SETTINGS,
+    cpu_departures,
+    mnist_recipe,
+    tuned_cpu_setting,
+)
 from ganzoo.config import build_config, read_toml
 from ganzoo.errors import PluginError
 from ganzoo.plugins import plugin_set
@@ -54,6 +59,10 @@ def test_a_tuned_cpu_recipe_names_each_of_its_departures() -> None:
     untuned = " ".join(cpu_departures("grid25", CPU_SETTINGS["grid25"]))
     assert "R1" not in untuned and "D steps per G" not in untuned and "BatchNorm" not in untuned
     assert "6,000 steps instead of 400,000" in untuned and "1/4" in untuned
+    assert "lazily" not in named  # R1 on every D step unless a recipe says otherwise
+    lazy = tuned_cpu_setting("grid25", 20_000)
+    lazy["loss_settings"]["r1_every"] = 8
+    assert "on one D step in 8, with 8 times the weight" in " ".join(cpu_departures("grid25", lazy))
 
 
 def test_the_tuned_tutorial_mlp_departs_from_the_tutorial_only_as_listed() -> None:

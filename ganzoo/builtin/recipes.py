@@ -141,6 +141,13 @@ def cpu_departures(dataset: str, settings: dict[str, Any]) -> list[str]:
             "at the real packs, which the paper does not use: it keeps the modes' shares even "
             "(reverse KL), where the longer budget sharpens the samples"
         )
+    r1_every = settings["loss_settings"].get("r1_every", 1)
+    if r1_weight and r1_every > 1:
+        departures.append(
+            f"R1 taken lazily (Karras et al. 2020): on one D step in {r1_every}, with "
+            f"{r1_every} times the weight, which keeps its average and frees steps for the "
+            "budget"
+        )
     n_critic = settings["loss_settings"].get("n_critic", 1)
     if n_critic > 1:
         departures.append(f"{n_critic} D steps per G step instead of 1")

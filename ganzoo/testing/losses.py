@@ -49,6 +49,8 @@ def check_loss(entry: Entry, registry: Registry, settings: Mapping[str, Any] | N
     real = torch.randn(BATCH, 2)
     fake = generator(torch.randn(BATCH, 4))
 
+    loss.before_discriminator_step(0)
+    check.passed("before_discriminator_step runs")
     d_loss = _value(check, loss.discriminator_loss(critic, real, fake.detach()), "D loss")
     d_loss.backward()
     _gradients(check, discriminator, DISCRIMINATOR, "D loss")

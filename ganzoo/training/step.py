@@ -32,16 +32,17 @@ class StepLosses:
     """Loss values of one or more steps, summed on the device (no host sync per step)."""
 
     sums: dict[str, torch.Tensor] = field(default_factory=dict)
-    count: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
 
     def add(self, values: dict[str, torch.Tensor]) -> None:
         for key, value in values.items():
             value = value.detach().float()
             self.sums[key] = self.sums[key] + value if key in self.sums else value.clone()
-        self.count += 1
+            self.counts[key] = self.counts.get(key, 0) + 1
 
     def means(self) -> dict[str, float]:
-        return {k: float(v) / max(1, self.count) for k, v in self.sums.items()}
+        """Each value's mean over the steps that logged it (a lazy penalty skips some)."""
+        return {k: float(v) / self.counts[k] for k, v in self.sums.items()}
 
 
 def make_optimizer(
@@ -166,16 +167,19 @@ class Trainer:
         mixed_precision = functools.partial(autocast, self.device, self.config.precision)
         if self.config.lr_decay == "linear":
             self._decay_learning_rates()
+        d_logs: dict[str, torch.Tensor] = {}
         for critic_step in range(self.n_critic):
+            loss.before_discriminator_step(self.step * self.n_critic + critic_step)
             real, labels = next(batches)
             last = critic_step == self.n_critic - 1
             # the last fake batch is reused for G's update
             with torch.set_grad_enabled(last), mixed_precision():
                 fake = self.generate(self.latent(len(real)), labels)
             with self._own_random_stream(critic_step), mixed_precision():
-                d_loss, d_logs = _split(
+                d_loss, step_logs = _split(
                     loss.discriminator_loss(self.critic(labels), real, fake.detach())
                 )
+            d_logs.update(step_logs)  # a lazy penalty logs on the D steps that take it
             self.optimizer_d.zero_grad(set_to_none=True)
             _backward_and_step(d_loss, self.optimizer_d, self.scaler_d)
             loss.after_discriminator_step(self.discriminator)

@@ -35,6 +35,13 @@ CASES = {
         "dataset_settings": {"image_size": 16},
         "loss_settings": {"n_critic": 2},
     },
+    # stopped at step 3, D's next update is its 7th: a lazy R1 count restarted at 0 would differ
+    "pacgan-lazy-r1": {
+        "architecture": "pacgan-mlp",
+        "dataset": "ring8",
+        "pack": 2,
+        "loss_settings": {"n_critic": 2, "r1_weight": 0.01, "r1_every": 4},
+    },
 }
 
 

@@ -4,6 +4,7 @@ minibatch standard deviation, R1)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ from ganzoo.models import BuildOptions
 from ganzoo.plugins import plugin_set
 from ganzoo.training.augment import build_augmentation, cutout, translation
 from ganzoo.training.setup import prepare
-from ganzoo.training.step import Trainer
+from ganzoo.training.step import StepLosses, Trainer
 from tests.conftest import run_cli
 
 REAL = torch.tensor([[2.0], [-1.0]])
@@ -145,6 +146,48 @@ def test_r1_option_adds_the_weighted_penalty_to_the_logistic_loss() -> None:
     penalty = (4 * 4 + 4 * 1) / 2  # on the real batch only
     assert float(logs["r1"]) == pytest.approx(penalty)
     assert float(value.detach()) == pytest.approx(float(plain) + 2.0 / 2 * penalty)
+
+
+def test_lazy_r1_applies_k_times_the_weight_on_every_kth_discriminator_step() -> None:
+    critic = lambda x: (x**2).sum(dim=1)  # noqa: E731  ‖∇D(x)‖² = 4‖x‖²
+    plain = float(NonSaturatingLoss(LogisticLossSettings()).discriminator_loss(critic, REAL, FAKE))
+    loss = NonSaturatingLoss(LogisticLossSettings(r1_weight=2.0, r1_every=3))
+    penalty = (4 * 4 + 4 * 1) / 2
+    for index in range(7):
+        loss.before_discriminator_step(index)
+        value = loss.discriminator_loss(critic, REAL, FAKE)
+        if index % 3 == 0:
+            assert isinstance(value, tuple) and float(value[1]["r1"]) == pytest.approx(penalty)
+            assert float(value[0].detach()) == pytest.approx(plain + 3 * 2.0 / 2 * penalty)
+        else:  # no penalty, nothing logged, and no second backward to pay for
+            assert isinstance(value, torch.Tensor) and float(value) == pytest.approx(plain)
+
+
+def test_lazy_r1_logs_its_penalty_as_the_mean_of_the_steps_that_took_it(tmp_path: Path) -> None:
+    run_dir = train(
+        tmp_path,
+        architecture="pacgan-mlp",
+        dataset="ring8",
+        steps=8,
+        log_every=4,
+        loss_settings={"n_critic": 2, "r1_weight": 0.01, "r1_every": 4},
+        dataset_settings={},
+        batch_size=16,
+    )
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    logged = [row for row in rows if "d_loss" in row]
+    # R1 runs on D updates 0, 4, 8 and 12: the first of G steps 1, 3, 5 and 7's two, never
+    # the last, and each logged row still carries it
+    assert [row["step"] for row in logged] == [4, 8]
+    assert all(row["r1"] > 0 for row in logged)
+
+
+def test_step_losses_average_each_value_over_the_steps_that_logged_it() -> None:
+    losses = StepLosses()
+    losses.add({"d_loss": torch.tensor(1.0), "r1": torch.tensor(6.0)})
+    losses.add({"d_loss": torch.tensor(3.0)})
+    losses.add({"d_loss": torch.tensor(5.0), "r1": torch.tensor(2.0)})
+    assert losses.means() == {"d_loss": 3.0, "r1": 4.0}
 
 
 def test_wgan_trains_with_rmsprop_and_keeps_the_critic_clipped(tmp_path: Path) -> None:

@@ -33,16 +33,23 @@ class _LogisticLoss(Loss):
     settings: LogisticLossSettings
     recommended_steps: ClassVar[int] = 3000
 
+    _discriminator_step = 0
+
+    def before_discriminator_step(self, index: int) -> None:
+        self._discriminator_step = index
+
     def discriminator_loss(
         self, critic: Critic, real: torch.Tensor, fake: torch.Tensor
     ) -> LossValue:
         # Real and fake go through D separately, so BatchNorm never mixes their statistics.
-        if self.settings.r1_weight == 0:
+        every = self.settings.r1_every
+        if self.settings.r1_weight == 0 or self._discriminator_step % every != 0:
             return discriminator_logistic_loss(critic(real), critic(fake))
         # With R1, D's one (fp32) pass on the real batch serves the loss and the penalty.
         real_logits, penalty = scores_and_r1_penalty(critic, real)
         loss = discriminator_logistic_loss(real_logits, critic(fake))
-        return loss + self.settings.r1_weight / 2 * penalty, {"r1": penalty.detach()}
+        weight = self.settings.r1_weight * every  # lazy: k times the weight, every k-th step
+        return loss + weight / 2 * penalty, {"r1": penalty.detach()}
 
     def double_backward(self) -> bool:
         return self.settings.r1_weight > 0

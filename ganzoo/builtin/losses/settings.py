@@ -15,6 +15,12 @@ class LogisticLossSettings(LossSettings):
     r1_weight: float = Field(
         0.0, ge=0, description="Weight γ of the R1 penalty γ/2·E‖∇D(x)‖² on real data (0 = off)."
     )
+    r1_every: int = Field(
+        1,
+        ge=1,
+        description="Lazy R1 (Karras et al. 2020): the penalty on every k-th D step only, "
+        "weighted k·γ, which keeps its average and saves most of its cost (1 = every step).",
+    )
 
 
 class WGANGPSettings(LossSettings):
