@@ -60,9 +60,10 @@ def test_a_tuned_cpu_recipe_names_each_of_its_departures() -> None:
     assert "R1" not in untuned and "D steps per G" not in untuned and "BatchNorm" not in untuned
     assert "6,000 steps instead of 400,000" in untuned and "1/4" in untuned
     assert "lazily" not in named  # R1 on every D step unless a recipe says otherwise
-    lazy = tuned_cpu_setting("grid25", 20_000)
-    lazy["loss_settings"]["r1_every"] = 8
-    assert "on one D step in 8, with 8 times the weight" in " ".join(cpu_departures("grid25", lazy))
+    assert "r1_every" not in tuned_cpu_setting("grid25", 9_000)["loss_settings"]
+    lazy = plugin_set().registry.recipe("pacgan4-grid25")
+    assert lazy.config["loss_settings"]["r1_every"] == 4
+    assert "on one D step in 4, with 4 times the weight" in " ".join(lazy.departures)
 
 
 def test_the_tuned_tutorial_mlp_departs_from_the_tutorial_only_as_listed() -> None:
