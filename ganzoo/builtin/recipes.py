@@ -121,7 +121,7 @@ TUNED_CPU_SETTINGS: dict[tuple[str, int], dict[str, Any]] = {
     ("ring8", 1): tuned_cpu_setting("ring8", 16_000),
     ("ring8", 2): tuned_cpu_setting("ring8", 10_000),
     ("ring8", 4): tuned_cpu_setting("ring8", 9_000),
-    ("grid25", 1): tuned_cpu_setting("grid25", 15_000),
+    ("grid25", 1): tuned_cpu_setting("grid25", 19_000, r1_every=4),
     ("grid25", 2): tuned_cpu_setting("grid25", 14_000),
     ("grid25", 4): tuned_cpu_setting("grid25", 14_500, r1_every=4),
 }
@@ -173,12 +173,12 @@ MINUTES_PER_SEED: dict[tuple[str, int], float] = {
     ("ring8", 1): 9.6,
     ("ring8", 2): 6.5,
     ("ring8", 4): 6.6,
-    ("grid25", 1): 9.1,
+    ("grid25", 1): 8.5,
     ("grid25", 2): 9.7,
     ("grid25", 4): 8.7,
 }
 """Measured training minutes per seed (mean of seeds 0-2) on an idle 2-core CPU, 2 threads,
-2026-12-04 (pacgan4-grid25: 2026-12-05) (docs/zoo.md)."""
+2026-12-04 (pacgan-grid25 and pacgan4-grid25: 2026-12-05) (docs/zoo.md)."""
 
 
 WGAN_GP_TARGET: dict[str, dict[str, Figure]] = {
