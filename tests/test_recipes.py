@@ -194,6 +194,16 @@ def test_run_recipe_with_overrides(tmp_path: Path) -> None:
     assert len([json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()])
 
 
+def test_a_recipe_switch_is_turned_off_from_the_command_line(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert plugin_set().registry.recipe("sngan-cifar10").config["spectral_norm"] is True
+    result = run_cli("run", "--recipe", "sngan-cifar10", "--dataset", "digits", "--steps", "1",
+                     "--no-spectral-norm", "--minibatch-std", "--out", str(out), "-q")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    saved = read_toml(out / "config.toml")
+    assert (saved["spectral_norm"], saved["minibatch_std"]) == (False, True)
+
+
 def test_unknown_recipe_is_one_line(tmp_path: Path) -> None:
     result = run_cli("run", "--recipe", "pacgan-rign8", "--out", str(tmp_path / "x"))
     assert result.returncode == 2

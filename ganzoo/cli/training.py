@@ -43,10 +43,12 @@ def run_command(
     ),
     ema: float | None = typer.Option(None, "--ema", help="Keep a moving average of G (0.999)."),
     spectral_norm: bool | None = typer.Option(
-        None, "--spectral-norm", help="Spectral normalisation in D."
+        None, "--spectral-norm/--no-spectral-norm", help="Spectral normalisation in D."
     ),
     minibatch_std: bool | None = typer.Option(
-        None, "--minibatch-std", help="Minibatch standard-deviation layer in D."
+        None,
+        "--minibatch-std/--no-minibatch-std",
+        help="Minibatch standard-deviation layer in D.",
     ),
     diffaugment: str | None = typer.Option(
         None, "--diffaugment", help="DiffAugment policy, e.g. translation,cutout,color."
@@ -63,7 +65,7 @@ def run_command(
     ),
     sync_batchnorm: bool | None = typer.Option(
         None,
-        "--sync-batchnorm",
+        "--sync-batchnorm/--no-sync-batchnorm",
         help="With several processes, BatchNorm statistics over the global batch.",
     ),
     precision: str | None = typer.Option(
@@ -79,11 +81,13 @@ def run_command(
         "and on the CPU in bf16).",
     ),
     compile: bool | None = typer.Option(
-        None, "--compile", help="Compile G and D with torch.compile (not with gradient penalties)."
+        None,
+        "--compile/--no-compile",
+        help="Compile G and D with torch.compile (not with gradient penalties).",
     ),
     deterministic: bool | None = typer.Option(
         None,
-        "--deterministic",
+        "--deterministic/--no-deterministic",
         help="Deterministic algorithms only; turns off cuDNN's autotuning (slower).",
     ),
     loggers: list[str] | None = typer.Option(
