@@ -87,16 +87,18 @@ def test_the_tuned_dcgan_mnist_departs_from_the_paper_only_as_listed() -> None:
     paper = mnist_recipe("dcgan", 6_000, precision="bf16")  # the paper's networks and Adam
     keys = paper.config.keys() | tuned.config.keys()
     differing = {k for k in keys if paper.config.get(k) != tuned.config.get(k)}
-    assert differing == {"steps", "spectral_norm", "loss_settings"}
+    assert differing == {"steps", "loss_settings"}
     assert paper.config["loss_settings"]["lr_g"] == paper.config["loss_settings"]["lr_d"] == 2e-4
     assert tuned.config["loss_settings"] == {
         **paper.config["loss_settings"],
-        "lr_g": 4e-4,
-        "lr_d": 4e-4,
+        "lr_g": 8e-4,
+        "lr_d": 8e-4,
+        "r1_weight": 1.0,
+        "r1_every": 8,
     }
-    assert tuned.config["spectral_norm"] is True and "spectral_norm" not in paper.config
     named = " ".join(tuned.departures)
-    assert "spectral normalisation" in named and "learning rate 4e-4" in named
+    assert "R1 penalty" in named and "γ = 1 " in named and "one D step in 8" in named
+    assert "learning rate 8e-4" in named
     assert f"{tuned.config['steps']:,} steps of batch 64" in named and "bf16" in named
 
 
