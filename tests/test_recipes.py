@@ -87,7 +87,8 @@ def test_the_tuned_dcgan_mnist_departs_from_the_paper_only_as_listed() -> None:
     paper = mnist_recipe("dcgan", 6_000, precision="bf16")  # the paper's networks and Adam
     keys = paper.config.keys() | tuned.config.keys()
     differing = {k for k in keys if paper.config.get(k) != tuned.config.get(k)}
-    assert differing == {"steps", "loss_settings"}
+    assert differing == {"steps", "loss_settings", "ema"}
+    assert "ema" not in paper.config and tuned.config["ema"] == 0.999
     assert paper.config["loss_settings"]["lr_g"] == paper.config["loss_settings"]["lr_d"] == 2e-4
     assert tuned.config["loss_settings"] == {
         **paper.config["loss_settings"],
@@ -98,7 +99,7 @@ def test_the_tuned_dcgan_mnist_departs_from_the_paper_only_as_listed() -> None:
     }
     named = " ".join(tuned.departures)
     assert "R1 penalty" in named and "γ = 1 " in named and "one D step in 8" in named
-    assert "learning rate 8e-4" in named
+    assert "learning rate 8e-4" in named and "moving average of G's weights (decay 0.999)" in named
     assert f"{tuned.config['steps']:,} steps of batch 64" in named and "bf16" in named
 
 
@@ -110,6 +111,22 @@ def test_dcgan_fashion_mnist_trains_exactly_as_dcgan_mnist_on_its_own_data() -> 
     assert set(mnist.departures) < set(fashion.departures)
     assert "Fashion-MNIST" in " ".join(set(fashion.departures) - set(mnist.departures))
     assert fashion.protocol == mnist.protocol and fashion.reference == mnist.reference
+
+
+def test_the_wgan_gp_recipes_train_one_tuning_on_either_mixture() -> None:
+    registry = plugin_set().registry
+    ring, grid = registry.recipe("wgan-gp-ring8"), registry.recipe("wgan-gp-grid25")
+    keys = ring.config.keys() | grid.config.keys()
+    differing = {k for k in keys if ring.config.get(k) != grid.config.get(k)}
+    assert differing == {"dataset", "architecture_settings"}
+    assert ring.config["loss_settings"]["gp_weight"] == 0.1
+    assert grid.config["architecture_settings"] == {
+        **ring.config["architecture_settings"],
+        "data_scale": 4.0,
+    }
+    assert set(grid.departures) - set(ring.departures) == {
+        "inputs scaled by 1/4 inside the networks (data_scale = 4)"
+    }
 
 
 GPU_ROWS = {
