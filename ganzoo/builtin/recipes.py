@@ -422,13 +422,14 @@ def register_builtin(register: Registrar) -> None:
     register(
         "dcgan-mnist",
         tuned_dcgan_recipe("mnist", minutes=8.6),
-        description="DCGAN on 28×28 MNIST, tuned: a lazy R1 penalty on D and Adam(8e-4, β₁ = 0.5)",
+        description="DCGAN on 28×28 MNIST, tuned: a lazy R1 penalty on D, Adam(8e-4, β₁ = 0.5) "
+        "and samples from a moving average of G",
     )
     register(
         "dcgan-fashion-mnist",
         tuned_dcgan_recipe("fashion-mnist", minutes=8.6, also=[DCGAN_FASHION_CARRIED_OVER]),
         description="DCGAN on 28×28 Fashion-MNIST trained as dcgan-mnist (a lazy R1 penalty "
-        "on D, Adam(8e-4, β₁ = 0.5)): a baseline on the MNIST protocol",
+        "on D, Adam(8e-4, β₁ = 0.5), a moving average of G): a baseline on the MNIST protocol",
     )
     for dataset in ("ring8", "grid25"):
         for pack in (1, 2, 4):
