@@ -57,12 +57,36 @@ def sample_batches(
     with torch.no_grad():
         for index, start in enumerate(range(0, n, batch_size)):
             count = min(batch_size, n - start)
-            stream = torch.Generator().manual_seed(seed * SEED_STRIDE + index)
-            z = torch.randn(batch_size, latent_dim, generator=stream)
+            z, drawn = _draw_batch(index, seed, batch_size, latent_dim, num_classes)
             if not conditional:
                 yield generator(z.to(device))[:count]
                 continue
-            drawn = torch.randint(num_classes or 1, (batch_size,), generator=stream)
             if labels is not None:
                 drawn[:count] = labels[start : start + count]
             yield generator(z.to(device), drawn.to(device))[:count]
+
+
+def drawn_labels(
+    n: int,
+    latent_dim: int,
+    num_classes: int,
+    *,
+    seed: int = 0,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> torch.Tensor:
+    """The labels :func:`sample_batches` draws for a conditional generator's first ``n``
+    samples with the same arguments, without running the generator."""
+    batches = [
+        _draw_batch(index, seed, batch_size, latent_dim, num_classes)[1][: n - start]
+        for index, start in enumerate(range(0, n, batch_size))
+    ]
+    return torch.cat(batches) if batches else torch.empty(0, dtype=torch.long)
+
+
+def _draw_batch(
+    index: int, seed: int, batch_size: int, latent_dim: int, num_classes: int | None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Batch ``index``'s latents and uniform labels, from its own seeded stream."""
+    stream = torch.Generator().manual_seed(seed * SEED_STRIDE + index)
+    z = torch.randn(batch_size, latent_dim, generator=stream)
+    return z, torch.randint(num_classes or 1, (batch_size,), generator=stream)

@@ -70,15 +70,25 @@ def test_the_tuned_tutorial_mlp_departs_from_the_tutorial_only_as_listed() -> No
     registry = plugin_set().registry
     tutorial, tuned = registry.recipe("mlp-gan-mnist"), registry.recipe("mlp-gan-mnist-r1")
     assert tuned.config["architecture_settings"] == tutorial.config["architecture_settings"]
-    assert tuned.config["loss_settings"] == {**tutorial.config["loss_settings"], "r1_weight": 10}
+    assert tuned.config["loss_settings"] == {
+        **tutorial.config["loss_settings"],
+        "r1_weight": 10,
+        "r1_every": 8,
+    }
     keys = tutorial.config.keys() | tuned.config.keys()
     assert {k for k in keys if tutorial.config.get(k) != tuned.config.get(k)} == {
         "steps",
         "loss_settings",
+        "precision",
+        "ema",
     }
+    assert tutorial.config["precision"] == "fp32" and "ema" not in tutorial.config
+    assert tuned.config["precision"] == "bf16" and tuned.config["ema"] == 0.999
     assert set(tutorial.departures[1:]) < set(tuned.departures)  # all but the budget line
     named = " ".join(tuned.departures)
     assert f"{tuned.config['steps']:,} steps of batch 64" in named and "γ = 10" in named
+    assert "one D step in 8" in named and "moving average of G's weights (decay 0.999)" in named
+    assert "bf16" in named
     assert "R1" not in " ".join(tutorial.departures)
 
 
@@ -111,6 +121,16 @@ def test_dcgan_fashion_mnist_trains_exactly_as_dcgan_mnist_on_its_own_data() -> 
     assert set(mnist.departures) < set(fashion.departures)
     assert "Fashion-MNIST" in " ".join(set(fashion.departures) - set(mnist.departures))
     assert fashion.protocol == mnist.protocol and fashion.reference == mnist.reference
+
+
+def test_cdcgan_mnist_trains_as_dcgan_mnist_with_the_class_given() -> None:
+    registry = plugin_set().registry
+    mnist, conditional = registry.recipe("dcgan-mnist"), registry.recipe("cdcgan-mnist")
+    assert conditional.config == {**mnist.config, "architecture": "cdcgan", "steps": 8_000}
+    assert registry.get("architecture", "cdcgan")  # a conditional architecture, registered
+    added = " ".join(set(conditional.departures) - set(mnist.departures))
+    assert "projection discriminator" in added and "8,000 steps of batch 64" in added
+    assert conditional.protocol == mnist.protocol and conditional.reference == mnist.reference
 
 
 def test_the_wgan_gp_recipes_train_one_tuning_on_either_mixture() -> None:

@@ -35,6 +35,9 @@ class EvalContext:
     dataset: str
     spec: DataSpec
     dataset_settings: dict[str, Any] = field(default_factory=dict)
+    given_labels: Callable[[int], torch.Tensor] | None = None
+    """A conditional generator's ``given_labels(n)``: the class it was given for each of the
+    samples of ``generate(n)``; ``None`` for an unconditional one."""
     num_samples: int | None = None
     """``-n``: samples per metric; ``None`` keeps each metric's protocol default."""
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))

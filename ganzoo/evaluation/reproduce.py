@@ -247,12 +247,17 @@ def summarise(results: list[SeedResult], recipe: Recipe) -> list[Row]:
     return rows
 
 
+def count_of_seeds(count: int) -> str:
+    """``"1 seed"``, ``"3 seeds"``."""
+    return f"{count} seed" if count == 1 else f"{count} seeds"
+
+
 def verdict_table(name: str, recipe: Recipe, rows: list[Row], seeds: int) -> Table:
     """The terminal table: reference, ours and the verdict per metric."""
     title = f"{name}: {recipe.reference.source}"
     table = Table(title=title, title_justify="left", header_style="bold")
     which = "published" if recipe.reference.published else "target"
-    for column in ("metric", which, f"ours ({seeds} seeds)", "verdict"):
+    for column in ("metric", which, f"ours ({count_of_seeds(seeds)})", "verdict"):
         table.add_column(column)
     colours = {"beaten": "green", "matched": "green", "missed": "red"}
     for row in rows:
@@ -350,7 +355,7 @@ def _figure_table(which: str, rows: list[Row], results: list[SeedResult]) -> lis
                   if f"{metric}.real_{key}" in r.figures]  # fmt: skip
         if values:
             floors[row.key] = f"{statistics.fmean(values):.3g}"
-    ours = f"ours (mean ± sd, {len(results)} seeds)"
+    ours = f"ours (mean ± sd, {count_of_seeds(len(results))})"
     if not floors:
         return [f"| metric | {which} | {ours} | verdict |", "| --- | ---: | ---: | --- |",
                 *[f"| {r.key} | {r.reference} | {r.mean:.3g} ± {r.sd:.2g} | {r.verdict} |"

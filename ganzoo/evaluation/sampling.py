@@ -7,9 +7,9 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from ganzoo.latent_batches import DEFAULT_BATCH_SIZE, SEED_STRIDE, sample_batches
+from ganzoo.latent_batches import DEFAULT_BATCH_SIZE, SEED_STRIDE, drawn_labels, sample_batches
 
-__all__ = ["SEED_STRIDE", "generator_sampler"]
+__all__ = ["SEED_STRIDE", "generator_sampler", "given_labels_sampler"]
 
 
 def generator_sampler(
@@ -50,3 +50,19 @@ def generator_sampler(
         return torch.cat(chunks) if chunks else torch.empty(0)
 
     return generate
+
+
+def given_labels_sampler(
+    latent_dim: int,
+    num_classes: int,
+    *,
+    seed: int = 0,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> Callable[[int], torch.Tensor]:
+    """``given_labels(n)``: the classes :func:`generator_sampler` with the same arguments gives
+    a conditional generator for its first ``n`` samples."""
+
+    def given_labels(n: int) -> torch.Tensor:
+        return drawn_labels(n, latent_dim, num_classes, seed=seed, batch_size=batch_size)
+
+    return given_labels

@@ -12,7 +12,7 @@ from ganzoo.config import RunConfig, build_config, read_toml
 from ganzoo.errors import ConfigError
 from ganzoo.evaluation.metric import EvalContext
 from ganzoo.evaluation.run import evaluate, plan_metrics, results_document, save_results
-from ganzoo.evaluation.sampling import generator_sampler
+from ganzoo.evaluation.sampling import generator_sampler, given_labels_sampler
 from ganzoo.registry import Registry
 from ganzoo.settings_table import jsonable
 from ganzoo.storage.layout import RunLayout
@@ -52,8 +52,17 @@ def evaluate_run(
     generate = generator_sampler(
         generator.module, generator.latent_dim, seed=seed, device=device, num_classes=classes
     )
+    given_labels = (
+        given_labels_sampler(generator.latent_dim, classes, seed=seed) if classes else None
+    )
     context = eval_context(
-        config, generate, num_samples=num_samples, seed=seed, device=device, progress=progress
+        config,
+        generate,
+        given_labels=given_labels,
+        num_samples=num_samples,
+        seed=seed,
+        device=device,
+        progress=progress,
     )
     registry = _registry()
     results = evaluate(
@@ -101,18 +110,21 @@ def eval_context(
     config: RunConfig,
     generate: Callable[[int], torch.Tensor],
     *,
+    given_labels: Callable[[int], torch.Tensor] | None = None,
     num_samples: int | None = None,
     seed: int = 0,
     device: torch.device | str = "cpu",
     progress: Callable[[str], None] | None = None,
 ) -> EvalContext:
-    """The evaluation context of a run of ``config`` whose generator samples with ``generate``."""
+    """The evaluation context of a run of ``config`` whose generator samples with ``generate``
+    (and, if conditional, is given the classes ``given_labels``)."""
     from ganzoo.data.context import cache_dir, default_context
 
     context_for_data = default_context(config.data_root)
     source = _registry().build("dataset", config.dataset, config.dataset_settings, context_for_data)
     return EvalContext(
         generate=generate,
+        given_labels=given_labels,
         real=source,
         dataset=config.dataset,
         spec=source.spec,

@@ -49,6 +49,26 @@ def test_classifier_metrics_on_digits(classifier_cache: Path) -> None:
     assert collapsed["confident_share"] in (0.0, 1.0)  # one image, repeated
 
 
+def test_label_agreement_scores_a_conditional_generator_against_the_classes_it_was_given(
+    classifier_cache: Path,
+) -> None:
+    source = _source("digits", classifier_cache)
+    batch = source.sample(1000, seed=5, device=torch.device("cpu"))
+    assert batch.labels is not None
+
+    def agreement(given: torch.Tensor) -> float:
+        context = make_context(
+            from_tensor(batch.x), source, "digits", classifier_cache, num_samples=1000,
+            given_labels=lambda n: given[:n],
+        )  # fmt: skip
+        return evaluate(context, ["classifier-fd"])["classifier-fd"]["label_agreement"]
+
+    # the real digits with their own labels, as from a generator that draws what it is given
+    assert agreement(batch.labels) > 0.9
+    # the same images, each said to have been asked for as the next class
+    assert agreement((batch.labels + 1) % 10) < 0.1
+
+
 def test_confident_share_counts_rows_whose_top_class_reaches_the_threshold() -> None:
     from ganzoo.builtin.metrics.classifier_metrics import confident_share
 

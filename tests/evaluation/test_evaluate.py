@@ -201,6 +201,22 @@ def test_generator_sampler_feeds_labels_to_conditional_generators() -> None:
     assert len(set(out[:, 1].tolist())) > 1
 
 
+def test_given_labels_are_the_classes_the_conditional_generator_was_given() -> None:
+    from ganzoo.evaluation.sampling import given_labels_sampler
+
+    class Conditional(nn.Module):
+        def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+            return torch.stack([z[:, 0], labels.float()], dim=1)
+
+    out = generator_sampler(Conditional(), 3, num_classes=5, seed=4, batch_size=8)(30)
+    given = given_labels_sampler(3, 5, seed=4, batch_size=8)(30)
+    assert given.dtype == torch.long and torch.equal(given.float(), out[:, 1])
+    assert torch.equal(given_labels_sampler(3, 5, seed=4, batch_size=8)(13), given[:13])
+    # an unconditional generator gets the latents a conditional one gets, labels aside
+    plain = generator_sampler(nn.Sequential(nn.Flatten()), 3, seed=4, batch_size=8)(30)
+    assert torch.equal(plain[:, 0], out[:, 0])
+
+
 def test_metric_settings_reach_the_metric(tmp_path: Path) -> None:
     from ganzoo.config import split_metric_settings
     from ganzoo.data.context import default_context

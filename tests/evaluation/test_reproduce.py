@@ -23,6 +23,7 @@ def test_short_pacgan_ring8_reproduction_covers_the_ring(tmp_path: Path) -> None
     assert summary["verdict"] in {"beaten", "matched", "missed"} and summary["seeds"] == 1
     report = (out / "report.md").read_text()
     assert "98.2 ± 0.2" in report and "Budget changed to 1500 steps" in report
+    assert "| ours (mean ± sd, 1 seed) |" in report
     # wall time depends on the machine's load; the process's CPU time is recorded beside it
     assert document["seeds"][0]["train_cpu_seconds"] > 0 and "min of CPU time" in report
     assert "verdict" in result.stderr and "published" in result.stderr

@@ -35,7 +35,8 @@ class ClassifierMetrics(Metric):
     ``num_classes``, ``class_kl`` (KL of the predicted-class histogram to uniform),
     ``inception_score`` (the classifier's, one split), ``confident_share`` (samples given
     one class with probability at least ``confidence``) and ``real_confident_share`` (the
-    same of the real images the classifier was scored on).
+    same of the real images the classifier was scored on). For a conditional generator,
+    ``label_agreement`` is the share of samples the classifier puts in the class G was given.
 
     Where the dataset has a test split, the floor a perfect generator would reach comes
     too: ``real_fd``, ``real_precision`` and ``real_recall`` of test images against the
@@ -83,6 +84,9 @@ class ClassifierMetrics(Metric):
             "confident_share": confident_share(fake.probabilities, self.settings.confidence),
             "real_confident_share": confident_share(other.probabilities, self.settings.confidence),
         }
+        if context.given_labels is not None:
+            given = context.given_labels(n)
+            figures["label_agreement"] = (predicted == given).double().mean().item()
         if separate and context.real_split != "test":
             floor = precision_recall(real.features, other.features, k=self.settings.k)
             figures |= {
