@@ -129,6 +129,23 @@ TUNED_CPU_SETTINGS: dict[tuple[str, int], dict[str, Any]] = {
 FRESH_POINTS = "points are drawn afresh for every batch rather than from a fixed set of 100,000"
 
 
+def r1_departure(weight: float, *, at: str, source: str, why: str) -> str:
+    """The departure line of an R1 penalty of ``weight`` at the real ``at`` (images, packs),
+    which ``source`` does not use; ``why`` follows, with its own leading punctuation."""
+    return (
+        f"an R1 penalty (Mescheder et al. 2018) of weight γ = {weight:g} on D's gradient at "
+        f"the real {at}, which {source} does not use{why}"
+    )
+
+
+def moving_average_departure(decay: float, *, source: str, why: str = "") -> str:
+    """The departure line of samples drawn from a moving average of G of ``decay``."""
+    return (
+        f"samples drawn from a moving average of G's weights (decay {decay:g}), which {source} "
+        f"does not keep{why}"
+    )
+
+
 def lazy_r1_departure(every: int) -> str:
     """The departure line of an R1 penalty taken on one D step in ``every``."""
     return (
@@ -147,9 +164,13 @@ def cpu_departures(dataset: str, settings: dict[str, Any]) -> list[str]:
     r1_weight = settings["loss_settings"].get("r1_weight", 0)
     if r1_weight:
         departures.append(
-            f"an R1 penalty (Mescheder et al. 2018) of weight γ = {r1_weight:g} on D's gradient "
-            "at the real packs, which the paper does not use: it keeps the modes' shares even "
-            "(reverse KL), where the longer budget sharpens the samples"
+            r1_departure(
+                r1_weight,
+                at="packs",
+                source="the paper",
+                why=": it keeps the modes' shares even (reverse KL), where the longer budget "
+                "sharpens the samples",
+            )
         )
     r1_every = settings["loss_settings"].get("r1_every", 1)
     if r1_weight and r1_every > 1:
@@ -281,19 +302,21 @@ TUTORIAL_MLP_R1: dict[str, Any] = {"r1_weight": 10.0, "r1_every": 8}
 """mlp-gan-mnist-r1's R1 penalty on D, taken on one D step in 8 (docs/zoo.md)."""
 TUTORIAL_MLP_EMA = 0.999
 """The decay of the moving average of G that mlp-gan-mnist-r1 samples from."""
-TUTORIAL_MLP_R1_STEPS = 42_000
+TUTORIAL_MLP_TUNED_STEPS = 42_000
 """mlp-gan-mnist-r1's budget: what fits in 10 minutes of a 2-core CPU in bf16."""
 TUTORIAL_MLP_TUNED_DEPARTURES = [
-    f"an R1 penalty (Mescheder et al. 2018) of weight γ = {TUTORIAL_MLP_R1['r1_weight']:g} on "
-    "D's gradient at the real images, which the tutorial does not use: at the tutorial's "
-    "setting each seed draws a narrow subset of each class (recall about 5 % of "
-    "real-vs-real), and R1 keeps D from pushing G's samples from one such subset to the next; "
-    "tuned on seeds 100 and 101 (docs/zoo.md)",
+    r1_departure(
+        TUTORIAL_MLP_R1["r1_weight"],
+        at="images",
+        source="the tutorial",
+        why=": at the tutorial's setting each seed draws a narrow subset of each class (recall "
+        "about 5 % of real-vs-real), and R1 keeps D from pushing G's samples from one such "
+        "subset to the next; tuned on seeds 100 and 101 (docs/zoo.md)",
+    ),
     lazy_r1_departure(TUTORIAL_MLP_R1["r1_every"]),
-    f"samples drawn from a moving average of G's weights (decay {TUTORIAL_MLP_EMA:g}), which "
-    "the tutorial does not keep",
+    moving_average_departure(TUTORIAL_MLP_EMA, source="the tutorial"),
     "trains in bf16 (autocast; losses, their reductions and the penalty in fp32) where the "
-    f"tutorial trains in fp32: with R1 taken lazily as well, {TUTORIAL_MLP_R1_STEPS:,} steps "
+    f"tutorial trains in fp32: with R1 taken lazily as well, {TUTORIAL_MLP_TUNED_STEPS:,} steps "
     "take less time on a 2-core CPU with a bf16 matrix unit than the 28,000 this recipe "
     "trained until 2026-12-05, in fp32 with R1 on every D step (docs/zoo.md); --precision "
     "fp32 trains as the tutorial does, and so does a device without a bf16 matrix unit",
@@ -305,19 +328,24 @@ DCGAN_MNIST_R1: dict[str, Any] = {"r1_weight": 1.0, "r1_every": 8}
 DCGAN_MNIST_EMA = 0.999
 """The decay of the moving average of G that dcgan-mnist samples from."""
 DCGAN_MNIST_DEPARTURES = [
-    f"an R1 penalty (Mescheder et al. 2018) of weight γ = {DCGAN_MNIST_R1['r1_weight']:g} on "
-    "D's gradient at the real images, which the DCGAN paper does not use; it replaces the "
-    "spectral normalisation of D this recipe trained with until 2026-12-05: seed 100 at "
-    "12,000 steps gave FD 22.8, confident share 0.705 and precision 0.731 of real-vs-real, "
-    "against 31.5, 0.658 and 0.657 (docs/zoo.md)",
+    r1_departure(
+        DCGAN_MNIST_R1["r1_weight"],
+        at="images",
+        source="the DCGAN paper",
+        why="; it replaces the spectral normalisation of D this recipe trained with until "
+        "2026-12-05: seed 100 at 12,000 steps gave FD 22.8, confident share 0.705 and "
+        "precision 0.731 of real-vs-real, against 31.5, 0.658 and 0.657 (docs/zoo.md)",
+    ),
     lazy_r1_departure(DCGAN_MNIST_R1["r1_every"]),
     "Adam's learning rate 8e-4 for G and D, four times the paper's: with R1, seed 101 at "
     "9,000 steps gave FD 21.4 and confident share 0.704 against 25.5 and 0.688 at 4e-4 "
     "(docs/zoo.md)",
-    f"samples drawn from a moving average of G's weights (decay {DCGAN_MNIST_EMA:g}), which "
-    "the paper does not keep: seeds 100 and 101 at 9,500 steps gave FD 18.0 and 19.4, "
-    "confident share 0.708 and 0.710 against G's own 24.0 and 21.1, 0.692 and 0.702 "
-    "(docs/zoo.md)",
+    moving_average_departure(
+        DCGAN_MNIST_EMA,
+        source="the paper",
+        why=": seeds 100 and 101 at 9,500 steps gave FD 18.0 and 19.4, confident share 0.708 "
+        "and 0.710 against G's own 24.0 and 21.1, 0.692 and 0.702 (docs/zoo.md)",
+    ),
 ]
 DCGAN_FASHION_CARRIED_OVER = (
     "dcgan-mnist's tuning carried over to Fashion-MNIST unchanged, not tuned on it (docs/zoo.md)"
@@ -435,7 +463,7 @@ def register_builtin(register: Registrar) -> None:
         "mlp-gan-mnist-r1",
         mnist_recipe(
             "mlp-gan",
-            TUTORIAL_MLP_R1_STEPS,
+            TUTORIAL_MLP_TUNED_STEPS,
             precision="bf16",
             ema=TUTORIAL_MLP_EMA,
             minutes=8.2,
