@@ -18,7 +18,7 @@ dataset's default then moves to the nearest size above it that the architecture 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +76,11 @@ class GANModels:
     pack: int = 1
     """Examples D judges at once; set by the core for an architecture registered with
     ``packs=True``."""
+    auxiliary_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None
+    """A term both networks minimise beside the loss, called as ``auxiliary_loss(z, fake)``
+    with G's latents and images (InfoGAN's bound on what the image tells of its code). D's
+    update takes it on the detached images, so it trains D's parameters (a second head,
+    say); G's update takes it on the images, so it trains G. ``None``: no such term."""
     prefers_bf16: bool = False
     """Whether these networks, as built for this data, train faster in mixed bf16 than in
     fp32 on a device with a bf16 matrix unit; ``--precision auto`` follows it. An

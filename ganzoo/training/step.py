@@ -12,11 +12,11 @@ import torch
 from torch import nn
 
 from ganzoo.data.source import Batch
-from ganzoo.errors import DivergenceError
+from ganzoo.errors import ConfigError, DivergenceError
 from ganzoo.losses import Critic, LossValue
 from ganzoo.storage.layout import DISCRIMINATOR, GENERATOR
 from ganzoo.training.augment import build_augmentation
-from ganzoo.training.distributed import Session
+from ganzoo.training.distributed import Session, on_all_ranks
 from ganzoo.training.global_batchnorm import sync_batchnorm
 from ganzoo.training.performance import (
     autocast,
@@ -75,6 +75,13 @@ class Trainer:
         self.generator = plan.models.generator.to(self.device)
         self.discriminator = plan.models.discriminator.to(self.device)
         session.local_batch_size(self.config.batch_size)  # refuses an uneven split
+        if session.world_size > 1 and plan.models.auxiliary_loss is not None:
+            raise on_all_ranks(
+                ConfigError(
+                    f"architecture {self.config.architecture!r} adds an auxiliary loss, which "
+                    "trains on one process only; run it without --nproc"
+                )
+            )
         if session.world_size > 1 and self.config.sync_batchnorm:
             self.generator = sync_batchnorm(self.generator, self.device)
             self.discriminator = sync_batchnorm(self.discriminator, self.device)
@@ -173,12 +180,14 @@ class Trainer:
             real, labels = next(batches)
             last = critic_step == self.n_critic - 1
             # the last fake batch is reused for G's update
+            z = self.latent(len(real))
             with torch.set_grad_enabled(last), mixed_precision():
-                fake = self.generate(self.latent(len(real)), labels)
+                fake = self.generate(z, labels)
             with self._own_random_stream(critic_step), mixed_precision():
                 d_loss, step_logs = _split(
                     loss.discriminator_loss(self.critic(labels), real, fake.detach())
                 )
+                d_loss = self._with_auxiliary(d_loss, step_logs, "d_auxiliary", z, fake.detach())
             d_logs.update(step_logs)  # a lazy penalty logs on the D steps that take it
             self.optimizer_d.zero_grad(set_to_none=True)
             _backward_and_step(d_loss, self.optimizer_d, self.scaler_d)
@@ -191,6 +200,7 @@ class Trainer:
             g_loss, g_logs = _split(
                 loss.generator_loss(self.critic(labels, self.discriminator_for_g), fake)
             )
+            g_loss = self._with_auxiliary(g_loss, g_logs, "g_auxiliary", z, fake)
         self.optimizer_g.zero_grad(set_to_none=True)
         _backward_and_step(g_loss, self.optimizer_g, self.scaler_g)
         self.discriminator.requires_grad_(True)
@@ -199,6 +209,22 @@ class Trainer:
             self._update_ema()
         self.step += 1
         return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), **d_logs, **g_logs}
+
+    def _with_auxiliary(
+        self,
+        value: torch.Tensor,
+        logs: dict[str, torch.Tensor],
+        name: str,
+        z: torch.Tensor,
+        fake: torch.Tensor,
+    ) -> torch.Tensor:
+        """``value`` plus the architecture's auxiliary term (InfoGAN's), logged as ``name``."""
+        auxiliary_loss = self.plan.models.auxiliary_loss
+        if auxiliary_loss is None:
+            return value
+        term = auxiliary_loss(z, fake)
+        logs[name] = term.detach()
+        return value + term
 
     def _decay_learning_rates(self) -> None:
         """Both learning rates fall linearly from the loss's settings to 0 at the last step."""

@@ -15,7 +15,7 @@ from ganzoo.models import BuildOptions
 
 ARCHITECTURES = [e.name for e in ganzoo.list_components("architecture")]
 LOSSES = [e.name for e in ganzoo.list_components("loss")]
-CONVOLUTIONAL = {"dcgan", "cdcgan"}
+CONVOLUTIONAL = {"dcgan", "cdcgan", "infogan"}
 """Architectures whose smallest sizes are 16 pixels; the digits run at 16 for them."""
 ONE_SHAPE = {"resnet-gan": (3, 32, 32)}
 """Architectures made for one image shape only (they refuse the others)."""

@@ -6,6 +6,7 @@ from ganzoo.builtin.architectures.settings import (
     CDCGANSettings,
     CGANSettings,
     DCGANSettings,
+    InfoGANSettings,
     MLPGANSettings,
     PacGANMLPSettings,
     ResNetGANSettings,
@@ -63,5 +64,13 @@ def register_builtin(register: Registrar) -> None:
         CDCGANSettings,
         description="Conditional DCGAN: label embedding joined to z, projection discriminator "
         "(Miyato & Koyama 2018)",
+        image_sizes=DCGAN_SIZES,
+    )
+    register(
+        "infogan",
+        "ganzoo.builtin.architectures.infogan:build_infogan",
+        InfoGANSettings,
+        description="InfoGAN (Chen et al. 2016) on DCGAN's networks: a categorical code in z "
+        "that D's second head, Q, must read back from the image; needs no labels",
         image_sizes=DCGAN_SIZES,
     )

@@ -105,3 +105,25 @@ class PacGANMLPSettings(BaseModel):
         description="G's output is multiplied by it and D's input divided by it, so both "
         "networks work on values of unit scale (1: as in the paper).",
     )
+
+
+class InfoGANSettings(DCGANSettings):
+    """InfoGAN (Chen et al. 2016) on DCGAN's networks, with one categorical code.
+
+    G is fed ``latent_dim`` noise values and a one-hot code of ``categories`` values; D
+    has a second head, Q, that guesses the code from G's image.
+    """
+
+    categories: int = Field(
+        10,
+        ge=2,
+        description="Values of the categorical code. z has latent_dim + categories entries; "
+        "the code is the argmax of the last categories, so it is uniform.",
+    )
+    information_weight: float = Field(
+        1.0,
+        ge=0,
+        description="λ: the weight of Q's cross-entropy on the code, a bound on the mutual "
+        "information between code and image, in G's and D's losses.",
+    )
+    q_width: int = Field(128, ge=1, description="Hidden units of Q's head on D's features.")
