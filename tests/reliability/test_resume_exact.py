@@ -35,6 +35,13 @@ CASES = {
         "dataset_settings": {"image_size": 16},
         "loss_settings": {"n_critic": 2},
     },
+    # Q, InfoGAN's second head of D, and its auxiliary loss resume with D
+    "infogan-bf16": {
+        "architecture": "infogan",
+        "precision": "bf16",
+        "architecture_settings": {"generator_features": 8, "discriminator_features": 8},
+        "dataset_settings": {"image_size": 16},
+    },
     # stopped at step 3, D's next update is its 7th: a lazy R1 count restarted at 0 would differ
     "pacgan-lazy-r1": {
         "architecture": "pacgan-mlp",
