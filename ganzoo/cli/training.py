@@ -230,7 +230,7 @@ def relaunch_with_torchrun(nproc: int, args: list[str]) -> int:
     command = [
         sys.executable,
         "-m",
-        "torch.distributed.run",
+        "ganzoo.cli.torchrun",
         "--standalone",
         f"--nproc_per_node={nproc}",
         "-m",
@@ -295,7 +295,8 @@ def reported_by_rank_zero(same_everywhere: bool = False) -> Iterator[None]:
         if rank_from_env() != 0 and (alike or getattr(error, "on_all_ranks", False)):
             # torchrun ends the other workers once one has exited with an error: give
             # rank 0 a moment to report first.
-            time.sleep(REPORT_GRACE_S)
+            with contextlib.suppress(BaseException):  # torchrun's SIGTERM ends it early
+                time.sleep(REPORT_GRACE_S)
             raise typer.Exit(getattr(error, "exit_code", 1)) from None
         raise
 

@@ -126,6 +126,15 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
             f"architecture {config.architecture!r} is conditional but dataset "
             f"{config.dataset!r} has no class labels"
         )
+    if models.auxiliary_loss is not None and session.world_size > 1:
+        from ganzoo.training.distributed import on_all_ranks
+
+        raise on_all_ranks(
+            ConfigError(
+                f"architecture {config.architecture!r} adds an auxiliary loss, which trains "
+                "on one process only; run it without --nproc"
+            )
+        )
     # the precision the run trains in, recorded in config.toml: a resumed run keeps it
     precision = resolve_precision(config.precision, device, models)
     config = config.model_copy(update={"precision": precision})

@@ -12,11 +12,11 @@ import torch
 from torch import nn
 
 from ganzoo.data.source import Batch
-from ganzoo.errors import ConfigError, DivergenceError
+from ganzoo.errors import DivergenceError
 from ganzoo.losses import Critic, LossValue
 from ganzoo.storage.layout import DISCRIMINATOR, GENERATOR
 from ganzoo.training.augment import build_augmentation
-from ganzoo.training.distributed import Session, on_all_ranks
+from ganzoo.training.distributed import Session
 from ganzoo.training.global_batchnorm import sync_batchnorm
 from ganzoo.training.performance import (
     autocast,
@@ -75,13 +75,6 @@ class Trainer:
         self.generator = plan.models.generator.to(self.device)
         self.discriminator = plan.models.discriminator.to(self.device)
         session.local_batch_size(self.config.batch_size)  # refuses an uneven split
-        if session.world_size > 1 and plan.models.auxiliary_loss is not None:
-            raise on_all_ranks(
-                ConfigError(
-                    f"architecture {self.config.architecture!r} adds an auxiliary loss, which "
-                    "trains on one process only; run it without --nproc"
-                )
-            )
         if session.world_size > 1 and self.config.sync_batchnorm:
             self.generator = sync_batchnorm(self.generator, self.device)
             self.discriminator = sync_batchnorm(self.discriminator, self.device)

@@ -111,3 +111,31 @@ def test_torchrun_resumes_the_run(
     assert checkpoint_step(list_checkpoints(run_dir)[-1]) == step + 3
     assert read_metrics(run_dir)[-1]["step"] == step + 3
     assert (run_dir / "samples.gif").is_file()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ["mlp-gan", "--dataset", "mnist", "--data-root", "missing"],
+            "error: data root 'missing' (from --data-root) does not exist",
+        ),
+        (
+            ["infogan", "--set", "dataset.image_size=16"],
+            "error: architecture 'infogan' adds an auxiliary loss, which trains on one process",
+        ),
+    ],
+    ids=["missing-data-root", "single-process-architecture"],
+)
+def test_a_bad_input_on_several_processes_is_one_line_and_exit_code_2(
+    tmp_path: Path, arguments: list[str], message: str
+) -> None:
+    command = [sys.executable, "-m", "ganzoo", "run", "--nproc", "2", *arguments]
+    command += ["--steps", "2", "--batch-size", "8", "--out", "run"]
+    result = subprocess.run(
+        command, capture_output=True, text=True, env=child_env(tmp_path), cwd=tmp_path, timeout=300
+    )
+    assert result.returncode == 2, result.stderr[-4000:]
+    lines = result.stderr.splitlines()  # no launcher log, no traceback, no word from rank 1
+    assert len(lines) == 1 and lines[0].startswith(message), result.stderr[-4000:]
+    assert not (tmp_path / "run").exists()  # refused before a run directory was made
