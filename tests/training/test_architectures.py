@@ -194,3 +194,28 @@ def test_pacgan_generator_without_batchnorm_makes_each_point_from_its_own_z() ->
     with_batchnorm = build("pacgan-mlp", spec)
     assert sum(isinstance(m, nn.BatchNorm1d) for m in with_batchnorm.generator.modules()) == 4
     assert not torch.allclose(with_batchnorm.generator(z)[:10], with_batchnorm.generator(z[:10]))
+
+
+def test_dcgan_maps_z_only_when_asked() -> None:
+    spec = DataSpec((1, 28, 28))
+    plain = ganzoo.build("architecture", "dcgan", {}, spec, BuildOptions()).generator
+    mapped = ganzoo.build("architecture", "dcgan", {"mapping_layers": 2}, spec, BuildOptions())
+    assert not any(name.startswith("mapping.") for name, _ in plain.named_parameters())
+    names = [name for name, _ in mapped.generator.named_parameters() if "mapping" in name]
+    assert names == ["mapping.0.weight", "mapping.0.bias", "mapping.2.weight", "mapping.2.bias"]
+    assert mapped.generator(torch.randn(3, 100)).shape == (3, 1, 28, 28)
+
+
+@pytest.mark.parametrize("multiplier", [1.0, 0.01])
+def test_equalised_linear_learns_at_its_multiplier_of_the_rate(multiplier: float) -> None:
+    from ganzoo.builtin.architectures.dcgan import EqualisedLinear
+
+    torch.manual_seed(0)
+    layer = EqualisedLinear(400, 400, multiplier).double()  # raw weights reach 1 / multiplier
+    effective = layer.weight.detach() * layer.weight_scale
+    assert abs(float(effective.std()) - 400**-0.5) < 0.002  # He's scale whatever the rate
+    optimizer = torch.optim.Adam(layer.parameters(), lr=1e-3)
+    layer(torch.randn(64, 400, dtype=torch.float64)).pow(2).mean().backward()
+    optimizer.step()  # Adam's first step moves every weight by the rate, whatever its gradient
+    moved = (layer.weight.detach() * layer.weight_scale - effective).abs().max()
+    torch.testing.assert_close(float(moved), 1e-3 * multiplier * 400**-0.5, rtol=0.01, atol=0)

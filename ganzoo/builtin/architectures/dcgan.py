@@ -65,9 +65,40 @@ class DCGANGenerator(nn.Module):
         ]
         self.net = nn.Sequential(*layers)
         self.net.apply(init_dcgan_weights)
+        self.mapping = mapping_network(
+            settings.latent_dim, settings.mapping_layers, settings.mapping_lr_multiplier
+        )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
+        if self.mapping is not None:
+            z = self.mapping(z)
         return self.net(z.view(z.shape[0], -1, 1, 1))
+
+
+def mapping_network(width: int, layers: int, lr_multiplier: float) -> nn.Sequential | None:
+    """``layers`` fully connected layers of ``width`` with LeakyReLU(0.2), or None for 0."""
+    if layers == 0:
+        return None
+    blocks: list[nn.Module] = []
+    for _ in range(layers):
+        blocks += [EqualisedLinear(width, width, lr_multiplier), nn.LeakyReLU(0.2)]
+    return nn.Sequential(*blocks)
+
+
+class EqualisedLinear(nn.Module):
+    """A linear layer whose weights are N(0, 1) scaled at run time (Karras et al. 2018), so
+    Adam moves it at ``lr_multiplier`` times the optimiser's rate (StyleGAN's mapping)."""
+
+    def __init__(self, in_features: int, out_features: int, lr_multiplier: float) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(out_features, in_features) / lr_multiplier)
+        self.bias = nn.Parameter(torch.zeros(out_features))
+        self.weight_scale = lr_multiplier / in_features**0.5
+        self.lr_multiplier = lr_multiplier
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        weight = self.weight * self.weight_scale
+        return nn.functional.linear(x, weight, self.bias * self.lr_multiplier)
 
 
 class DCGANDiscriminator(nn.Module):

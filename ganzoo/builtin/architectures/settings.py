@@ -47,6 +47,19 @@ class DCGANSettings(BaseModel):
     generator_features: int = Field(64, ge=1, description="Feature maps of G's last hidden layer.")
     discriminator_features: int = Field(64, ge=1, description="Feature maps of D's first layer.")
     negative_slope: float = Field(0.2, ge=0, lt=1, description="D's LeakyReLU slope.")
+    mapping_layers: int = Field(
+        0,
+        ge=0,
+        description="Fully connected layers (width latent_dim, LeakyReLU) that map z before "
+        "G's convolutions, as StyleGAN's mapping network does (0: none, as in the paper).",
+    )
+    mapping_lr_multiplier: float = Field(
+        0.01,
+        gt=0,
+        le=1,
+        description="The mapping layers learn at this fraction of G's learning rate "
+        "(StyleGAN's equalised learning rate; 0.01 as StyleGAN).",
+    )
 
 
 class ResNetGANSettings(BaseModel):
