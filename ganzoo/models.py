@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import torch
 from torch import nn
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BuildOptions",
+    "CodedGenerator",
     "GANModels",
     "ImageSizes",
     "PackedDiscriminator",
@@ -85,6 +86,22 @@ class GANModels:
     """Whether these networks, as built for this data, train faster in mixed bf16 than in
     fp32 on a device with a bf16 matrix unit; ``--precision auto`` follows it. An
     architecture that leaves it unset trains in fp32 unless the user asks for bf16."""
+
+
+@runtime_checkable
+class CodedGenerator(Protocol):
+    """A generator that reads a categorical code from its latents (InfoGAN's).
+
+    ``ganzoo sample --code K`` draws code ``K``, and ``ganzoo sample`` gives each code a row
+    of its picture, with the same noise down each column.
+    """
+
+    code_categories: int
+    """How many values the code takes."""
+
+    def with_code(self, z: torch.Tensor, code: int) -> torch.Tensor:
+        """A copy of latents ``z`` whose code is ``code``, the rest of each latent unchanged."""
+        ...
 
 
 def packed_spec(spec: DataSpec, pack: int) -> DataSpec:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from ganzoo.cli.common import note_live_run, stdout
 from ganzoo.errors import ConfigError
+
+if TYPE_CHECKING:
+    from ganzoo.storage.weights import LoadedGenerator
 
 FORMATS = (".png", ".npy")
 
@@ -19,6 +23,9 @@ def sample_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the latent vectors."),
     out: Path | None = typer.Option(None, "--out", "-o", help="x.png (grid) or x.npy (raw)."),
     label: int | None = typer.Option(None, "--label", help="Class to draw (conditional models)."),
+    code: int | None = typer.Option(
+        None, "--code", help="Code to draw (generators that read a categorical code, infogan)."
+    ),
     device: str = typer.Option("cpu", "--device", help="cpu, cuda or mps."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out file."),
 ) -> None:
@@ -59,7 +66,14 @@ def sample_command(
         per_class = max(1, count // classes)
         labels = torch.arange(classes).repeat_interleave(per_class)
         count, nrow = len(labels), per_class
-    samples = generator.sample(count, seed=seed, labels=labels).cpu()
+    categories = code_categories(generator, code)
+    if categories and code is None and out.suffix == ".png":
+        # one row per code, the same noise down each column: what each code draws
+        per_code = max(1, count // categories)
+        rows = [generator.sample(per_code, seed=seed, code=k) for k in range(categories)]
+        samples, nrow = torch.cat(rows).cpu(), per_code
+    else:
+        samples = generator.sample(count, seed=seed, labels=labels, code=code).cpu()
     buffer = io.BytesIO()
     if out.suffix == ".npy":
         np.save(buffer, samples.numpy(), allow_pickle=False)
@@ -67,6 +81,25 @@ def sample_command(
         samples_image(samples, generator.spec, nrow=nrow).save(buffer, format="PNG")
     write_atomic(out, buffer.getvalue())
     stdout.print(str(out))
+
+
+def code_categories(generator: LoadedGenerator, code: int | None) -> int | None:
+    """How many codes the generator reads from z (None if it reads none), ``code`` checked."""
+    from ganzoo.models import CodedGenerator
+
+    categories = (
+        generator.module.code_categories if isinstance(generator.module, CodedGenerator) else None
+    )
+    if code is None:
+        return categories
+    if categories is None:
+        raise ConfigError(
+            f"--code needs a generator that reads a categorical code from z (infogan); "
+            f"{generator.path} is not one"
+        )
+    if not 0 <= code < categories:
+        raise ConfigError(f"--code {code} is out of range: codes are 0..{categories - 1}")
+    return categories
 
 
 def register(app: typer.Typer) -> None:

@@ -20,7 +20,7 @@ from torch import nn
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import GanzooError, WeightsError
 from ganzoo.latent_batches import DEFAULT_BATCH_SIZE, sample_batches
-from ganzoo.models import BuildOptions, GANModels, build_architecture
+from ganzoo.models import BuildOptions, CodedGenerator, GANModels, build_architecture
 from ganzoo.plugins.loading import CORE_DISTRIBUTION
 from ganzoo.registry import Registry
 from ganzoo.storage.atomic import write_atomic
@@ -262,21 +262,29 @@ class LoadedGenerator:
         *,
         seed: int = 0,
         labels: torch.Tensor | None = None,
+        code: int | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> torch.Tensor:
         """``n`` samples in data space, on the generator's device.
 
         The same seed gives the same samples, and ``sample(m)`` is exactly the first ``m``
         rows of ``sample(n)`` (see :mod:`ganzoo.latent_batches`). A conditional generator
-        draws its labels from the same seed unless ``labels`` (``n`` of them) are given.
+        draws its labels from the same seed unless ``labels`` (``n`` of them) are given; a
+        :class:`~ganzoo.models.CodedGenerator` draws code ``code`` when it is given, with
+        the noise the same seed gives every code.
         """
         device = next(iter(self.module.parameters())).device
         if labels is not None and not self.conditional:
             raise ValueError(f"{self.path} is not a conditional generator: it takes no labels")
+        network: nn.Module = self.module
+        if code is not None:
+            if not isinstance(self.module, CodedGenerator):
+                raise ValueError(f"{self.path} is not a generator with a code: it takes none")
+            network = _WithCode(self.module, code)
         self.module.eval()
         chunks = list(
             sample_batches(
-                self.module,
+                network,
                 self.latent_dim,
                 n,
                 seed=seed,
@@ -287,6 +295,18 @@ class LoadedGenerator:
             )
         )
         return torch.cat(chunks) if chunks else torch.empty(0, *self.spec.shape, device=device)
+
+
+class _WithCode(nn.Module):
+    """A coded generator whose latents all get one code."""
+
+    def __init__(self, generator: CodedGenerator, code: int) -> None:
+        super().__init__()
+        self.generator = generator
+        self.code = code
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.generator(self.generator.with_code(z, self.code))  # type: ignore[operator]
 
 
 def load_generator(source: str | Path, device: str | torch.device = "cpu") -> LoadedGenerator:

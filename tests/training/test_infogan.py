@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from PIL import Image
 
 import ganzoo
 from ganzoo.builtin.architectures.infogan import latent_code, with_code
@@ -14,7 +15,13 @@ from ganzoo.data.spec import DataSpec
 from ganzoo.errors import ConfigError
 from ganzoo.models import BuildOptions
 from ganzoo.plugins import plugin_set
-from ganzoo.storage.weights import ModelDescription, build_models, load_state, read_safetensors
+from ganzoo.storage.weights import (
+    ModelDescription,
+    build_models,
+    load_generator,
+    load_state,
+    read_safetensors,
+)
 from ganzoo.training.distributed import Session
 from ganzoo.training.setup import prepare
 from tests.conftest import built_once, run_cli
@@ -111,3 +118,37 @@ def test_infogan_refuses_several_processes(
     )  # fmt: skip
     with pytest.raises(ConfigError, match=r"^architecture 'infogan' adds an auxiliary loss"):
         prepare(config, plugin_set().registry, Session(rank=1, world_size=2))  # as each rank
+
+
+def test_sample_draws_the_code_asked_for_with_the_seeds_noise(trained: Path) -> None:
+    generator = load_generator(trained)
+    discriminator_file = trained / "discriminator.safetensors"
+    tensors, metadata = read_safetensors(discriminator_file)
+    discriminator = build_models(ModelDescription.from_metadata(metadata, discriminator_file))
+    load_state(discriminator.discriminator, tensors, discriminator_file)
+    fours = generator.sample(200, seed=3, code=4)
+    with torch.no_grad():
+        read = discriminator.discriminator.eval().code_logits(fours).argmax(dim=1)
+    assert (read == 4).float().mean() > 0.9
+    assert not torch.equal(fours, generator.sample(200, seed=3, code=5))
+    assert torch.equal(fours[:50], generator.sample(50, seed=3, code=4))  # seeded, as sample is
+
+
+def test_the_sample_picture_gives_each_code_a_row(trained: Path, tmp_path: Path) -> None:
+    result = run_cli("sample", str(trained), "-n", "40", "--out", str(tmp_path / "codes.png"))
+    assert result.returncode == 0, result.stderr
+    with Image.open(tmp_path / "codes.png") as picture:
+        width, height = picture.size
+    assert height / width == pytest.approx(10 / 4, rel=0.05)  # 10 codes × 4 samples each
+    result = run_cli("sample", str(trained), "--code", "10", "--out", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: --code 10 is out of range: codes are 0..9"
+
+
+def test_code_is_refused_for_a_generator_without_one(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    assert run_cli("run", "mlp-gan", "--steps", "2", "--out", str(run), "-q").returncode == 0
+    result = run_cli("sample", str(run), "--code", "1", "--out", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    assert "--code needs a generator that reads a categorical code" in result.stderr
+    assert not (tmp_path / "x.png").exists()

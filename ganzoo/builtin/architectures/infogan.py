@@ -40,11 +40,12 @@ def with_code(z: torch.Tensor, code: int, categories: int) -> torch.Tensor:
 
 
 class InfoGANGenerator(nn.Module):
-    """``G(z) = dcgan([noise, one_hot(code)])``, noise and code both read from z."""
+    """``G(z) = dcgan([noise, one_hot(code)])``, noise and code both read from z; a
+    :class:`~ganzoo.models.CodedGenerator`."""
 
     def __init__(self, settings: InfoGANSettings, spec: DataSpec) -> None:
         super().__init__()
-        self.categories = settings.categories
+        self.code_categories = settings.categories
         widened = settings.model_copy(update={"latent_dim": self.latent_dim(settings)})
         self.body = DCGANGenerator(widened, spec)
 
@@ -52,9 +53,14 @@ class InfoGANGenerator(nn.Module):
     def latent_dim(settings: InfoGANSettings) -> int:
         return settings.latent_dim + settings.categories
 
+    def with_code(self, z: torch.Tensor, code: int) -> torch.Tensor:
+        """A copy of latents ``z`` whose code is ``code`` (for :class:`CodedGenerator`)."""
+        return with_code(z, code, self.code_categories)
+
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        code = F.one_hot(latent_code(z, self.categories), self.categories).to(z.dtype)
-        return self.body(torch.cat([z[:, : -self.categories], code], dim=1))
+        categories = self.code_categories
+        code = F.one_hot(latent_code(z, categories), categories).to(z.dtype)
+        return self.body(torch.cat([z[:, :-categories], code], dim=1))
 
 
 class InfoGANDiscriminator(nn.Module):
