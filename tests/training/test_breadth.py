@@ -289,7 +289,9 @@ def test_sample_label_draws_that_class(conditional_run: Path, tmp_path: Path) ->
 
 def sample(source: Path, out: Path, count: int = 64, label: int | None = None) -> None:
     """``ganzoo sample`` in this process (one real CLI run above covers the flag parsing)."""
-    sample_command(source, count=count, seed=0, out=out, label=label, device="cpu", overwrite=False)
+    sample_command(
+        source, count=count, seed=0, out=out, label=label, code=None, device="cpu", overwrite=False
+    )
 
 
 def test_sample_grid_has_one_row_per_class(conditional_run: Path, tmp_path: Path) -> None:
