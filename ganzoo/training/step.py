@@ -176,11 +176,12 @@ class Trainer:
             z = self.latent(len(real))
             with torch.set_grad_enabled(last), mixed_precision():
                 fake = self.generate(z, labels)
+            detached = fake.detach()
             with self._own_random_stream(critic_step), mixed_precision():
                 d_loss, step_logs = _split(
-                    loss.discriminator_loss(self.critic(labels), real, fake.detach())
+                    loss.discriminator_loss(self.critic(labels), real, detached)
                 )
-                d_loss = self._with_auxiliary(d_loss, step_logs, "d_auxiliary", z, fake.detach())
+                d_loss = self._with_auxiliary(d_loss, step_logs, "d_auxiliary", z, detached)
             d_logs.update(step_logs)  # a lazy penalty logs on the D steps that take it
             self.optimizer_d.zero_grad(set_to_none=True)
             _backward_and_step(d_loss, self.optimizer_d, self.scaler_d)
