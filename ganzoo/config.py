@@ -64,6 +64,13 @@ class RunConfig(BaseModel):
         description="DiffAugment policy for D's inputs, real and fake alike: "
         "comma-separated of translation, cutout, color.",
     )
+    cluster_labels: int | None = Field(
+        None,
+        ge=2,
+        le=10_000,
+        description="Train a conditional architecture on this many equal-sized k-means "
+        "clusters of the images in place of the dataset's labels (none are read).",
+    )
     lr_decay: Literal["constant", "linear"] = Field(
         "constant",
         description="Learning rates of both networks: constant, or falling linearly to 0 at "

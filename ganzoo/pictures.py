@@ -30,6 +30,14 @@ SMALLEST_SHOWN = 28
 """Images of at most half this side are shown enlarged, by a whole factor, in grids."""
 
 
+def class_grid(classes: int, count: int) -> tuple[torch.Tensor, int]:
+    """Labels for a grid of about ``count`` samples of a conditional generator, and its row
+    length: a row per class, or, with fewer samples than classes, one of each class."""
+    per_class = max(1, count // classes)
+    labels = torch.arange(classes).repeat_interleave(per_class)
+    return labels, per_class if per_class > 1 else math.ceil(math.sqrt(classes))
+
+
 def grid_image(samples: torch.Tensor, spec: DataSpec, nrow: int | None = None) -> Image.Image:
     """Images tiled into one picture, ``nrow`` per row (square by default).
 

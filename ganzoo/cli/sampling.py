@@ -45,7 +45,7 @@ def sample_command(
     import numpy as np
     import torch
 
-    from ganzoo.pictures import samples_image
+    from ganzoo.pictures import class_grid, samples_image
     from ganzoo.storage.atomic import write_atomic
     from ganzoo.storage.weights import load_generator
     from ganzoo.training.devices import resolve_device
@@ -62,10 +62,8 @@ def sample_command(
             raise ConfigError(f"--label {label} is out of range: classes are 0..{classes - 1}")
         labels = torch.full((count,), label, dtype=torch.long)
     elif generator.conditional and generator.spec.num_classes and out.suffix == ".png":
-        classes = generator.spec.num_classes
-        per_class = max(1, count // classes)
-        labels = torch.arange(classes).repeat_interleave(per_class)
-        count, nrow = len(labels), per_class
+        labels, nrow = class_grid(generator.spec.num_classes, count)
+        count = len(labels)
     categories = code_categories(generator, code)
     if categories and code is None and out.suffix == ".png":
         # one row per code, the same noise down each column: what each code draws

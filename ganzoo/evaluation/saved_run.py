@@ -52,8 +52,11 @@ def evaluate_run(
     generate = generator_sampler(
         generator.module, generator.latent_dim, seed=seed, device=device, num_classes=classes
     )
+    # a generator trained on clusters of the images is given clusters, not the data's classes
     given_labels = (
-        given_labels_sampler(generator.latent_dim, classes, seed=seed) if classes else None
+        given_labels_sampler(generator.latent_dim, classes, seed=seed)
+        if classes and config.cluster_labels is None
+        else None
     )
     context = eval_context(
         config,

@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 from rich.console import Console
 
-from ganzoo.pictures import ScatterFrames, samples_image, save_gif, save_loss_curve
+from ganzoo.pictures import ScatterFrames, class_grid, samples_image, save_gif, save_loss_curve
 from ganzoo.storage.layout import RunLayout
 from ganzoo.summary import summarise
 from ganzoo.training.setup import RunPlan
@@ -33,10 +33,8 @@ class RunArtifacts:
         self.labels: torch.Tensor | None = None
         self.nrow: int | None = None
         if plan.models.conditional and spec.num_classes:
-            per_class = max(1, count // spec.num_classes)
-            count = per_class * spec.num_classes
-            self.labels = torch.arange(spec.num_classes).repeat_interleave(per_class)
-            self.nrow = per_class
+            self.labels, self.nrow = class_grid(spec.num_classes, count)
+            count = len(self.labels)
         generator = torch.Generator().manual_seed(config.seed + 1)
         self.fixed_latent = torch.randn(count, plan.models.latent_dim, generator=generator)
         self.scatter: ScatterFrames | None = None  # the frames of 2-D points share one plot

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from ganzoo.config import RunConfig
+from ganzoo.data.clusters import clusterable, relabelled_by_clusters
+from ganzoo.data.memory import InMemorySource
 from ganzoo.data.source import DataSource
 from ganzoo.data.spec import DataSpec
 from ganzoo.errors import ConfigError
@@ -111,14 +113,21 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
         minibatch_std=config.minibatch_std,
         pack=config.pack,
     )
+    spec = data.spec
+    if config.cluster_labels is not None:
+        images = clusterable(data, config.cluster_labels, config.dataset)
+        spec = replace(spec, num_classes=config.cluster_labels)
     torch.manual_seed(config.seed)
     models: GANModels = build_architecture(
         registry,
         config.architecture,
         config.architecture_settings,
-        data.spec,
+        spec,
         build_options,
     )
+    if config.cluster_labels is not None:
+        data = clustered_for(images, config, models.conditional)
+        notes.append(f"labels: {config.cluster_labels} k-means clusters of the images")
     if models.pack != config.pack:
         raise ConfigError(refuse_packing(registry, config.architecture, models, data.spec))
     if models.conditional and not data.spec.num_classes:
@@ -153,6 +162,18 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
         channels_last,
         notes=tuple(notes),
     )
+
+
+def clustered_for(images: InMemorySource, config: RunConfig, conditional: bool) -> InMemorySource:
+    """The images relabelled by their clusters, for a conditional architecture only."""
+    if not conditional:
+        raise ConfigError(
+            f"cluster_labels: architecture {config.architecture!r} is not conditional, so it "
+            "would not use the clusters; use a conditional one such as cdcgan or cgan, or "
+            "leave cluster_labels unset"
+        )
+    assert config.cluster_labels is not None
+    return relabelled_by_clusters(images, config.cluster_labels)
 
 
 def precision_notes(config: RunConfig, registry: Registry, device: torch.device) -> list[str]:
