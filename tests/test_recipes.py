@@ -10,6 +10,7 @@ import pytest
 import ganzoo
 from ganzoo.builtin.recipes import (
     CPU_SETTINGS,
+    MNIST_CLUSTERS,
     cpu_departures,
     mnist_recipe,
     tuned_cpu_setting,
@@ -248,3 +249,12 @@ def test_unknown_recipe_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "pacgan-ring8" in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_cdcgan_mnist_clusters_trains_as_cdcgan_mnist_given_clusters_not_classes() -> None:
+    registry = plugin_set().registry
+    labelled, clustered = registry.recipe("cdcgan-mnist"), registry.recipe("cdcgan-mnist-clusters")
+    assert clustered.config == {**labelled.config, "cluster_labels": MNIST_CLUSTERS}
+    added = set(clustered.departures) - set(labelled.departures)
+    assert len(added) == 1 and "no label is read" in added.pop()
+    assert clustered.protocol == labelled.protocol and clustered.reference == labelled.reference

@@ -357,6 +357,15 @@ CDCGAN_CONDITIONAL = (
     "samples exactly as dcgan-mnist's, and dcgan-mnist's tuning is carried over unchanged, "
     "not tuned on it (docs/zoo.md)"
 )
+MNIST_CLUSTERS = 200
+CDCGAN_CLUSTERS = (
+    f"G is given one of {MNIST_CLUSTERS} equal-sized k-means clusters of the training images "
+    "(in their 50 principal components; cluster_labels) where the DCGAN paper's G is "
+    "unconditional: no label is read, the protocol draws the clusters uniformly, which draws "
+    "the images' own proportions, and judges the samples exactly as dcgan-mnist's; the "
+    "networks are cdcgan's (a 16-value embedding joined to z, a projection discriminator), "
+    "and dcgan-mnist's tuning is carried over unchanged"
+)
 DCGAN_BF16 = (
     "trains in bf16 (autocast; losses and their reductions in fp32) where the paper trained in "
     "fp32: 1.45 times the images per second on a 2-core CPU with a bf16 matrix unit (704 against "
@@ -376,6 +385,7 @@ def mnist_recipe(
     minutes: float | None = None,
     precision: str | None = None,
     ema: float | None = None,
+    run_settings: dict[str, Any] | None = None,
 ) -> Recipe:
     """A classic GAN on 28×28 MNIST-like images with the tutorials' optimiser and batch of 64,
     held to ganzoo's own MNIST target."""
@@ -399,6 +409,7 @@ def mnist_recipe(
         config["precision"] = precision
     if ema is not None:
         config["ema"] = ema
+    config.update(run_settings or {})
     return Recipe(
         config=config,
         protocol=CLASSIFIER_FEATURES,
@@ -421,6 +432,7 @@ def tuned_dcgan_recipe(
     also: list[str] | None = None,
     architecture: str = "dcgan",
     steps: int = 9_500,
+    run_settings: dict[str, Any] | None = None,
 ) -> Recipe:
     """dcgan-mnist's setting on a 28×28 MNIST-like dataset: lazy R1 on D, Adam(8e-4) and a
     moving average of G, for 9,500 steps in bf16; ``also`` adds departures of the dataset's
@@ -434,6 +446,7 @@ def tuned_dcgan_recipe(
         minutes=minutes,
         loss_settings={"lr_g": DCGAN_MNIST_LR, "lr_d": DCGAN_MNIST_LR, **DCGAN_MNIST_R1},
         departures=[*DCGAN_MNIST_DEPARTURES, *(also or []), DCGAN_BF16],
+        run_settings=run_settings,
     )
 
 
@@ -497,6 +510,20 @@ def register_builtin(register: Registrar) -> None:
         ),
         description="Conditional DCGAN on 28×28 MNIST, G given the class: dcgan-mnist's "
         "training (lazy R1, Adam(8e-4), a moving average of G) with a projection discriminator",
+    )
+    register(
+        "cdcgan-mnist-clusters",
+        tuned_dcgan_recipe(
+            "mnist",
+            architecture="cdcgan",
+            steps=8_000,
+            minutes=8.7,
+            also=[CDCGAN_CLUSTERS],
+            run_settings={"cluster_labels": MNIST_CLUSTERS},
+        ),
+        description="Unconditional MNIST with no labels read: cdcgan-mnist's networks and "
+        f"training, G given one of {MNIST_CLUSTERS} equal-sized k-means clusters of the "
+        "training images in place of the class",
     )
     for dataset in ("ring8", "grid25"):
         for pack in (1, 2, 4):
