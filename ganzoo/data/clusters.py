@@ -27,6 +27,8 @@ COMPONENTS = 50
 LLOYD_ITERATIONS = 30
 BALANCING_ROUNDS = 5
 CLUSTERING_SEED = 0
+CHUNK = 4096
+"""Images turned into float64 at a time, so a large dataset is never held whole in float."""
 
 
 def cluster_labels(images: torch.Tensor, k: int) -> torch.Tensor:
@@ -38,7 +40,7 @@ def cluster_labels(images: torch.Tensor, k: int) -> torch.Tensor:
     n = len(images)
     if not 2 <= k <= n:
         raise ValueError(f"cannot make {k} clusters of {n} images (between 2 and {n})")
-    features = principal_components(images.flatten(1).to(torch.float64) / 255.0, COMPONENTS)
+    features = principal_components(images, COMPONENTS)
     stream = torch.Generator().manual_seed(CLUSTERING_SEED)
     centres = kmeans_plus_plus(features, k, stream)
     for _ in range(LLOYD_ITERATIONS):
@@ -50,11 +52,21 @@ def cluster_labels(images: torch.Tensor, k: int) -> torch.Tensor:
     return labels
 
 
-def principal_components(x: torch.Tensor, count: int) -> torch.Tensor:
-    """``x`` centred and projected on its ``count`` leading principal directions."""
-    x = x - x.mean(dim=0)
-    _, vectors = torch.linalg.eigh(x.T @ x)
-    return x @ vectors[:, -min(count, x.shape[1]) :]
+def principal_components(images: torch.Tensor, count: int) -> torch.Tensor:
+    """The images (as pixels in [0, 1]), centred and projected on their ``count`` leading
+    principal directions: ``(N, count)`` float64, computed a chunk of images at a time."""
+    chunks = images.flatten(1).split(CHUNK)
+    pixels = images[0].numel()
+    total = torch.zeros(pixels, dtype=torch.float64)
+    scatter = torch.zeros(pixels, pixels, dtype=torch.float64)
+    for chunk in chunks:
+        x = chunk.to(torch.float64) / 255.0
+        total += x.sum(dim=0)
+        scatter += x.T @ x
+    mean = total / len(images)
+    _, vectors = torch.linalg.eigh(scatter - len(images) * torch.outer(mean, mean))
+    directions = vectors[:, -min(count, pixels) :]
+    return torch.cat([(chunk.to(torch.float64) / 255.0 - mean) @ directions for chunk in chunks])
 
 
 def kmeans_plus_plus(x: torch.Tensor, k: int, stream: torch.Generator) -> torch.Tensor:
