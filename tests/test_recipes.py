@@ -10,6 +10,7 @@ import pytest
 import ganzoo
 from ganzoo.builtin.recipes import (
     CPU_SETTINGS,
+    MLP_CLUSTERS,
     MNIST_CLUSTERS,
     cpu_departures,
     mnist_recipe,
@@ -258,3 +259,13 @@ def test_cdcgan_mnist_clusters_trains_as_cdcgan_mnist_given_clusters_not_classes
     added = set(clustered.departures) - set(labelled.departures)
     assert len(added) == 1 and "no label is read" in added.pop()
     assert clustered.protocol == labelled.protocol and clustered.reference == labelled.reference
+
+
+def test_cgan_mnist_clusters_trains_as_mlp_gan_mnist_r1_made_conditional_on_clusters() -> None:
+    registry = plugin_set().registry
+    mlp, clustered = registry.recipe("mlp-gan-mnist-r1"), registry.recipe("cgan-mnist-clusters")
+    expected = {**mlp.config, "architecture": "cgan", "cluster_labels": MLP_CLUSTERS}
+    assert clustered.config == expected
+    added = set(clustered.departures) - set(mlp.departures)
+    assert len(added) == 1 and "no label is read" in added.pop()
+    assert clustered.protocol == mlp.protocol and clustered.reference == mlp.reference
