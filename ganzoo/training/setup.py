@@ -126,7 +126,7 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
         build_options,
     )
     if config.cluster_labels is not None:
-        data = clustered_for(images, config, models.conditional)
+        data = clustered_for(images, config.cluster_labels, config.architecture, models.conditional)
         notes.append(f"labels: {config.cluster_labels} k-means clusters of the images")
     if models.pack != config.pack:
         raise ConfigError(refuse_packing(registry, config.architecture, models, data.spec))
@@ -164,16 +164,17 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
     )
 
 
-def clustered_for(images: InMemorySource, config: RunConfig, conditional: bool) -> InMemorySource:
-    """The images relabelled by their clusters, for a conditional architecture only."""
+def clustered_for(
+    images: InMemorySource, k: int, architecture: str, conditional: bool
+) -> InMemorySource:
+    """The images relabelled by ``k`` clusters, for a conditional architecture only."""
     if not conditional:
         raise ConfigError(
-            f"cluster_labels: architecture {config.architecture!r} is not conditional, so it "
-            "would not use the clusters; use a conditional one such as cdcgan or cgan, or "
-            "leave cluster_labels unset"
+            f"cluster_labels: architecture {architecture!r} is not conditional, so it would "
+            "not use the clusters; use a conditional one such as cdcgan or cgan, or leave "
+            "cluster_labels unset"
         )
-    assert config.cluster_labels is not None
-    return relabelled_by_clusters(images, config.cluster_labels)
+    return relabelled_by_clusters(images, k)
 
 
 def precision_notes(config: RunConfig, registry: Registry, device: torch.device) -> list[str]:
