@@ -180,7 +180,8 @@ the recipe's tuning so that both sides time the same step."""
 def pacgan_steps(steps: int, rounds: int) -> dict[str, Any]:
     """pacgan-ring8's step against the plain loop over the same networks, in this process.
 
-    The two take turns for ``rounds`` blocks of ``steps`` steps; each keeps its best block.
+    The sides take turns for ``rounds`` blocks of ``steps`` steps; each keeps its best block.
+    ganzoo runs at its defaults, in fp32, and with ``--compile`` (compiled in the warm-up).
     """
     from reference_pacgan import PlainLoop
 
@@ -196,6 +197,9 @@ def pacgan_steps(steps: int, rounds: int) -> dict[str, Any]:
         "ganzoo": Trainer(prepare(build_config(recipe, plain_step), registry)),
         "ganzoo_fp32": Trainer(
             prepare(build_config(recipe, plain_step, {"precision": "fp32"}), registry)
+        ),
+        "ganzoo_compiled": Trainer(
+            prepare(build_config(recipe, plain_step, {"compile": True}), registry)
         ),
     }
     plain = PlainLoop(total_steps=recipe["steps"])

@@ -180,6 +180,26 @@ def test_maxout_takes_the_largest_piece_and_splits_the_gradient_of_a_tie_as_amax
     assert torch.equal(rows[1], rows[3]) == tied and (rows[1].abs().sum() > 0) == tied
 
 
+def test_maxout_compiles_to_one_graph_with_the_plain_layers_values_and_gradients() -> None:
+    from ganzoo.builtin.architectures.toy import Maxout
+
+    torch.manual_seed(0)
+    layer = Maxout(3, units=4, pieces=5)
+    x = torch.randn(6, 3)
+    # fullgraph: a graph break (the plain path's tie check reads a tensor on the host)
+    # fails the compile instead of splitting it
+    compiled = torch.compile(layer, backend="aot_eager", fullgraph=True)
+    results = []
+    for take in (layer, compiled):
+        layer.zero_grad()
+        out = take(x)
+        out.backward(torch.arange(24.0).view(6, 4))
+        results.append((out.detach(), layer.linear.weight.grad.clone()))
+    (plain, plain_grad), (ours, our_grad) = results
+    torch.testing.assert_close(ours, plain)
+    torch.testing.assert_close(our_grad, plain_grad)
+
+
 def test_pacgan_generator_without_batchnorm_makes_each_point_from_its_own_z() -> None:
     spec = DataSpec((2,), value_range=(-5.0, 5.0))
     settings = {"generator_batchnorm": False}

@@ -23,6 +23,14 @@ class Maxout(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         pieces = self.linear(x).view(x.shape[0], self.units, self.pieces)
+        if torch.compiler.is_compiling():
+            # compiled, the tie check below would break the graph (it reads a tensor on the
+            # host), and amax over the 5 innermost values makes slow masked vector code; an
+            # element-wise maximum of the pieces fuses (ties split their gradient pairwise)
+            top = pieces[:, :, 0]
+            for piece in range(1, self.pieces):
+                top = torch.maximum(top, pieces[:, :, piece])
+            return top
         # max's backward routes each gradient to one arg max (a scatter), cheaper than amax's
         # compare, count and divide; where pieces tie, amax splits the gradient between them,
         # as maxout always has, so a tie (rare in fp32, but it happens) takes amax
