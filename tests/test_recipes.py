@@ -269,3 +269,15 @@ def test_cgan_mnist_clusters_trains_as_mlp_gan_mnist_r1_made_conditional_on_clus
     added = set(clustered.departures) - set(mlp.departures)
     assert len(added) == 1 and "no label is read" in added.pop()
     assert clustered.protocol == mlp.protocol and clustered.reference == mlp.reference
+
+
+def test_cdcgan_fashion_mnist_clusters_is_cdcgan_mnist_clusters_on_fashion_mnist() -> None:
+    registry = plugin_set().registry
+    mnist = registry.recipe("cdcgan-mnist-clusters")
+    fashion = registry.recipe("cdcgan-fashion-mnist-clusters")
+    assert fashion.config == {**mnist.config, "dataset": "fashion-mnist"}
+    baseline = registry.recipe("dcgan-fashion-mnist")
+    assert fashion.protocol == baseline.protocol and fashion.reference == baseline.reference
+    added = set(fashion.departures) - set(baseline.departures)
+    clusters = {d for d in added if "no label is read" in d}
+    assert len(clusters) == 1 and added - clusters == {"8,000 steps of batch 64, sized for a CPU"}

@@ -366,6 +366,13 @@ CDCGAN_CLUSTERS = (
     "networks are cdcgan's (a 16-value embedding joined to z, a projection discriminator), "
     "and dcgan-mnist's tuning is carried over unchanged"
 )
+FASHION_CLUSTERS = (
+    f"G is given one of {MNIST_CLUSTERS} equal-sized k-means clusters of the training images "
+    "(cluster_labels), as in cdcgan-mnist-clusters, where the DCGAN paper's G is "
+    "unconditional: no label is read, and the samples are judged exactly as "
+    "dcgan-fashion-mnist's; cdcgan-mnist-clusters' networks, tuning and cluster count are "
+    "carried over to Fashion-MNIST unchanged, not tuned on it (docs/zoo.md)"
+)
 MLP_CLUSTERS = 20
 CGAN_CLUSTERS = (
     f"G is given one of {MLP_CLUSTERS} equal-sized k-means clusters of the training images "
@@ -554,6 +561,20 @@ def register_builtin(register: Registrar) -> None:
         description="Unconditional MNIST with no labels read: cdcgan-mnist's networks and "
         f"training, G given one of {MNIST_CLUSTERS} equal-sized k-means clusters of the "
         "training images in place of the class",
+    )
+    register(
+        "cdcgan-fashion-mnist-clusters",
+        tuned_dcgan_recipe(
+            "fashion-mnist",
+            architecture="cdcgan",
+            steps=8_000,
+            minutes=8.4,
+            also=[FASHION_CLUSTERS],
+            run_settings={"cluster_labels": MNIST_CLUSTERS},
+        ),
+        description="Unconditional Fashion-MNIST with no labels read: cdcgan-mnist-clusters "
+        f"carried over, G given one of {MNIST_CLUSTERS} equal-sized k-means clusters of the "
+        "training images",
     )
     for dataset in ("ring8", "grid25"):
         for pack in (1, 2, 4):
