@@ -358,21 +358,22 @@ CDCGAN_CONDITIONAL = (
     "not tuned on it (docs/zoo.md)"
 )
 MNIST_CLUSTERS = 200
-CDCGAN_CLUSTERS = (
-    f"G is given one of {MNIST_CLUSTERS} equal-sized k-means clusters of the training images "
-    "(in their 50 principal components; cluster_labels) where the DCGAN paper's G is "
-    "unconditional: no label is read, the protocol draws the clusters uniformly, which draws "
-    "the images' own proportions, and judges the samples exactly as dcgan-mnist's; the "
-    "networks are cdcgan's (a 16-value embedding joined to z, a projection discriminator), "
-    "and dcgan-mnist's tuning is carried over unchanged"
-)
-FASHION_CLUSTERS = (
-    f"G is given one of {MNIST_CLUSTERS} equal-sized k-means clusters of the training images "
-    "(cluster_labels), as in cdcgan-mnist-clusters, where the DCGAN paper's G is "
-    "unconditional: no label is read, and the samples are judged exactly as "
-    "dcgan-fashion-mnist's; cdcgan-mnist-clusters' networks, tuning and cluster count are "
-    "carried over to Fashion-MNIST unchanged, not tuned on it (docs/zoo.md)"
-)
+CDCGAN_STEPS = 8_000
+"""The budget of cdcgan-mnist and of the recipes that give cdcgan clusters."""
+
+
+def cdcgan_clusters_departure(judged_as: str, carried_over: str) -> str:
+    """The departure of a cdcgan recipe given clusters in place of the classes."""
+    return (
+        f"G is given one of {MNIST_CLUSTERS} equal-sized k-means clusters of the training "
+        "images (in their 50 principal components; cluster_labels) where the DCGAN paper's G "
+        "is unconditional: no label is read, the protocol draws the clusters uniformly, which "
+        f"draws the images' own proportions, and judges the samples exactly as {judged_as}'s; "
+        "the networks are cdcgan's (a 16-value embedding joined to z, a projection "
+        f"discriminator), and {carried_over}"
+    )
+
+
 MLP_CLUSTERS = 20
 CGAN_CLUSTERS = (
     f"G is given one of {MLP_CLUSTERS} equal-sized k-means clusters of the training images "
@@ -466,6 +467,18 @@ def tuned_dcgan_recipe(
     )
 
 
+def clustered_cdcgan_recipe(dataset: str, *, minutes: float, departure: str) -> Recipe:
+    """cdcgan-mnist's networks and training on ``dataset``, G given clusters, not classes."""
+    return tuned_dcgan_recipe(
+        dataset,
+        architecture="cdcgan",
+        steps=CDCGAN_STEPS,
+        minutes=minutes,
+        also=[departure],
+        run_settings={"cluster_labels": MNIST_CLUSTERS},
+    )
+
+
 def register_builtin(register: Registrar) -> None:
     """Register ganzoo's built-in recipes."""
     register_gpu_recipes(register)
@@ -520,7 +533,7 @@ def register_builtin(register: Registrar) -> None:
         tuned_dcgan_recipe(
             "mnist",
             architecture="cdcgan",
-            steps=8_000,
+            steps=CDCGAN_STEPS,
             minutes=8.5,
             also=[CDCGAN_CONDITIONAL],
         ),
@@ -550,13 +563,12 @@ def register_builtin(register: Registrar) -> None:
     )
     register(
         "cdcgan-mnist-clusters",
-        tuned_dcgan_recipe(
+        clustered_cdcgan_recipe(
             "mnist",
-            architecture="cdcgan",
-            steps=8_000,
             minutes=8.7,
-            also=[CDCGAN_CLUSTERS],
-            run_settings={"cluster_labels": MNIST_CLUSTERS},
+            departure=cdcgan_clusters_departure(
+                "dcgan-mnist", "dcgan-mnist's tuning is carried over unchanged"
+            ),
         ),
         description="Unconditional MNIST with no labels read: cdcgan-mnist's networks and "
         f"training, G given one of {MNIST_CLUSTERS} equal-sized k-means clusters of the "
@@ -564,13 +576,14 @@ def register_builtin(register: Registrar) -> None:
     )
     register(
         "cdcgan-fashion-mnist-clusters",
-        tuned_dcgan_recipe(
+        clustered_cdcgan_recipe(
             "fashion-mnist",
-            architecture="cdcgan",
-            steps=8_000,
             minutes=8.4,
-            also=[FASHION_CLUSTERS],
-            run_settings={"cluster_labels": MNIST_CLUSTERS},
+            departure=cdcgan_clusters_departure(
+                "dcgan-fashion-mnist",
+                "dcgan-mnist's tuning and cdcgan-mnist-clusters' cluster count are carried over "
+                "to Fashion-MNIST unchanged, not tuned on it (docs/zoo.md)",
+            ),
         ),
         description="Unconditional Fashion-MNIST with no labels read: cdcgan-mnist-clusters "
         f"carried over, G given one of {MNIST_CLUSTERS} equal-sized k-means clusters of the "
