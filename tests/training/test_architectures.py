@@ -200,6 +200,37 @@ def test_maxout_compiles_to_one_graph_with_the_plain_layers_values_and_gradients
     torch.testing.assert_close(our_grad, plain_grad)
 
 
+@pytest.mark.parametrize("layout", [torch.contiguous_format, torch.channels_last])
+def test_dcgans_first_layer_is_its_transposed_convolution_computed_as_a_product_under_autocast(
+    layout: torch.memory_format,
+) -> None:
+    from ganzoo.builtin.architectures.layers import LatentToMap
+
+    torch.manual_seed(0)
+    layer = LatentToMap(10, 6, 4).to(memory_format=layout)
+    convolution = nn.ConvTranspose2d(10, 6, 4, 1, 0, bias=False).to(memory_format=layout)
+    convolution.load_state_dict(layer.state_dict())  # the same key and shape: old weights load
+    z = torch.randn(5, 10, 1, 1)
+    # without autocast it is the convolution, bit for bit (fp32 runs stay exact)
+    assert torch.equal(layer(z), convolution(z))
+    results = []
+    for module in (layer, convolution):
+        module.zero_grad()
+        with torch.autocast("cpu", torch.bfloat16):
+            out = module(z)
+        out.float().backward(torch.arange(out.numel(), dtype=torch.float32).view(out.shape))
+        results.append((out, module.weight.grad.clone()))
+    (ours, our_grad), (theirs, their_grad) = results
+    assert ours.dtype == theirs.dtype == torch.bfloat16 and ours.shape == (5, 6, 4, 4)
+    assert ours.is_contiguous(memory_format=layout)
+    torch.testing.assert_close(ours.float(), theirs.float(), rtol=1e-2, atol=1e-2)
+    torch.testing.assert_close(our_grad, their_grad, rtol=1e-2, atol=1e-1)
+    # a map larger than 1×1 is no single product: it stays a convolution
+    wide = torch.randn(5, 10, 2, 2)
+    with torch.autocast("cpu", torch.bfloat16):
+        assert layer(wide).shape == (5, 6, 5, 5)
+
+
 def test_pacgan_generator_without_batchnorm_makes_each_point_from_its_own_z() -> None:
     spec = DataSpec((2,), value_range=(-5.0, 5.0))
     settings = {"generator_batchnorm": False}

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from ganzoo.builtin.architectures.layers import (
+    LatentToMap,
     MinibatchStdDev,
     ScaledTanh,
     apply_spectral_norm,
@@ -48,7 +49,7 @@ class DCGANGenerator(nn.Module):
         base, upsamplings = plan_resolution(spec)
         features = settings.generator_features * 2 ** (upsamplings - 1)
         layers: list[nn.Module] = [
-            nn.ConvTranspose2d(settings.latent_dim, features, base, 1, 0, bias=False),
+            LatentToMap(settings.latent_dim, features, base),
             nn.BatchNorm2d(features),
             nn.ReLU(True),
         ]
