@@ -241,13 +241,23 @@ def test_cdcgan_names_itself_for_sizes_it_cannot_make() -> None:
         build("cdcgan", DataSpec((1, 30, 30), num_classes=10))
 
 
-def test_projection_discriminator_is_psi_plus_the_class_inner_product() -> None:
+PROJECTIONS = {
+    "cdcgan": {},
+    "cgan": {"discriminator_conditioning": "projection"},
+}
+"""The architectures and settings whose D projects the class onto its features."""
+
+
+@pytest.mark.parametrize("name", PROJECTIONS)
+def test_projection_discriminator_is_psi_plus_the_class_inner_product(name: str) -> None:
     torch.manual_seed(0)
-    critic = build("cdcgan", DataSpec((1, 16, 16), num_classes=10)).discriminator.eval()
+    spec = DataSpec((1, 16, 16), num_classes=10)
+    critic = ganzoo.build("architecture", name, PROJECTIONS[name], spec, BuildOptions())
+    critic = critic.discriminator.eval()
     x = torch.randn(3, 1, 16, 16)
     labels = torch.tensor([2, 5, 2])
     phi = critic.features(x)
-    assert phi.shape[1:] == critic.feature_shape
+    assert phi.flatten(1).shape[1] == critic.embed.weight.shape[1]
     psi = critic.psi(phi).view(-1)
     expected = psi + (phi.flatten(1) * critic.embed.weight[labels]).sum(dim=1)
     assert torch.allclose(critic(x, labels), expected, atol=1e-6)
@@ -255,6 +265,22 @@ def test_projection_discriminator_is_psi_plus_the_class_inner_product() -> None:
     other = torch.tensor([7, 7, 7])
     shift = (phi.flatten(1) * (critic.embed.weight[labels] - critic.embed.weight[other])).sum(1)
     assert torch.allclose(critic(x, labels) - critic(x, other), shift, atol=1e-5)
+
+
+def test_cgan_joins_the_label_to_ds_input_unless_asked_to_project() -> None:
+    spec = DataSpec((1, 16, 16), num_classes=10)
+    joined = build("cgan", spec).discriminator
+    projected = ganzoo.build(
+        "architecture", "cgan", {"discriminator_conditioning": "projection"}, spec, BuildOptions()
+    ).discriminator
+    # concat: the embedding widens D's first layer; projection: D's layers are mlp-gan's
+    assert joined.body.net[1].in_features == 16 * 16 + 16
+    assert projected.features[1].in_features == 16 * 16
+    assert projected.embed.weight.shape == (10, projected.psi.in_features)
+    with pytest.raises(ConfigError, match="discriminator_conditioning: input should be 'conc"):
+        ganzoo.build(
+            "architecture", "cgan", {"discriminator_conditioning": "both"}, spec, BuildOptions()
+        )
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,8 @@ Both networks take labels as a second argument, ``G(z, labels)`` and ``D(x, labe
 The generators join a learned label embedding to ``z`` and reuse the unconditional
 generators' layers; the discriminators differ:
 
-* cgan's D sees the flattened example joined to a label embedding (Mirza & Osindero 2014);
+* cgan's D sees the flattened example joined to a label embedding (Mirza & Osindero 2014),
+  or, with ``discriminator_conditioning = "projection"``, projects as cdcgan's does;
 * cdcgan's D is a projection discriminator (Miyato & Koyama 2018): with features φ(x),
   ``D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩``.
 """
@@ -64,10 +65,40 @@ class CGANDiscriminator(nn.Module):
         return self.body(torch.cat([x.flatten(1), self.embed(labels)], dim=1))
 
 
+class MLPProjectionDiscriminator(nn.Module):
+    """mlp-gan's D with a projection: φ is its hidden layers, ψ its last linear layer.
+
+    ``D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩``, the per-class vectors drawn as ψ's weights
+    are, so that neither term dominates at the start.
+    """
+
+    def __init__(self, settings: CGANSettings, spec: DataSpec, options: BuildOptions) -> None:
+        super().__init__()
+        classes = require_classes(spec, "cgan")
+        layers = list(MLPDiscriminator(settings, spec, options).net)
+        psi = layers[-1]
+        assert isinstance(psi, nn.Linear)  # flat_discriminator ends in Linear(width, 1)
+        self.features = nn.Sequential(*layers[:-1])
+        self.psi = psi
+        embed = nn.Embedding(classes, psi.in_features)
+        bound = 1 / math.sqrt(psi.in_features)  # torch's default for ψ's weight
+        nn.init.uniform_(embed.weight, -bound, bound)
+        self.embed: nn.Module = spectral_norm(embed) if options.spectral_norm else embed
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        phi = self.features(x)
+        return self.psi(phi).view(-1) + (phi * self.embed(labels)).sum(dim=1)
+
+
 def build_cgan(settings: CGANSettings, spec: DataSpec, options: BuildOptions) -> GANModels:
     """Build the conditional fully connected GAN for labelled data of any shape."""
     classes = require_classes(spec, "cgan")
-    discriminator = functools.partial(CGANDiscriminator, settings, spec, options)
+    kind = (
+        MLPProjectionDiscriminator
+        if settings.discriminator_conditioning == "projection"
+        else CGANDiscriminator
+    )
+    discriminator = functools.partial(kind, settings, spec, options)
     return conditional_models(settings, spec, classes, MLPGenerator, discriminator)
 
 

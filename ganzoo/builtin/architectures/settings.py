@@ -82,6 +82,12 @@ class CGANSettings(MLPGANSettings):
     label_embedding_dim: int = Field(
         16, ge=1, description="Size of the learned label embedding joined to z and to D's input."
     )
+    discriminator_conditioning: Literal["concat", "projection"] = Field(
+        "concat",
+        description="How D takes the label: 'concat' joins its embedding to the flattened "
+        "example (Mirza & Osindero 2014); 'projection' adds the inner product of a learned "
+        "per-class vector with D's last hidden features (Miyato & Koyama 2018).",
+    )
 
 
 class CDCGANSettings(DCGANSettings):
