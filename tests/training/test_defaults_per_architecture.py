@@ -63,7 +63,7 @@ def test_runs_on_other_datasets_where_it_applies(
     config = ganzoo.RunConfig(
         architecture=architecture,
         dataset=dataset,
-        data_root=SHARED_DATA,
+        data_root=None if dataset == "ring8" else SHARED_DATA,  # ring8 reads no files
         steps=2,
         batch_size=8,  # the default run above is the one at full defaults
         grid_size=4,
