@@ -65,41 +65,30 @@ class CGANDiscriminator(nn.Module):
         return self.body(torch.cat([x.flatten(1), self.embed(labels)], dim=1))
 
 
-class MLPProjectionDiscriminator(nn.Module):
-    """mlp-gan's D with a projection: φ is its hidden layers, ψ its last linear layer.
-
-    ``D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩``, the per-class vectors drawn as ψ's weights
-    are, so that neither term dominates at the start.
-    """
-
-    def __init__(self, settings: CGANSettings, spec: DataSpec, options: BuildOptions) -> None:
-        super().__init__()
-        classes = require_classes(spec, "cgan")
-        layers = list(MLPDiscriminator(settings, spec, options).net)
-        psi = layers[-1]
-        assert isinstance(psi, nn.Linear)  # flat_discriminator ends in Linear(width, 1)
-        self.features = nn.Sequential(*layers[:-1])
-        self.psi = psi
-        embed = nn.Embedding(classes, psi.in_features)
-        bound = 1 / math.sqrt(psi.in_features)  # torch's default for ψ's weight
-        nn.init.uniform_(embed.weight, -bound, bound)
-        self.embed: nn.Module = spectral_norm(embed) if options.spectral_norm else embed
-
-    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        phi = self.features(x)
-        return self.psi(phi).view(-1) + (phi * self.embed(labels)).sum(dim=1)
-
-
 def build_cgan(settings: CGANSettings, spec: DataSpec, options: BuildOptions) -> GANModels:
     """Build the conditional fully connected GAN for labelled data of any shape."""
     classes = require_classes(spec, "cgan")
-    kind = (
-        MLPProjectionDiscriminator
-        if settings.discriminator_conditioning == "projection"
-        else CGANDiscriminator
-    )
-    discriminator = functools.partial(kind, settings, spec, options)
+    discriminator: Callable[[], nn.Module]
+    if settings.discriminator_conditioning == "projection":
+
+        def discriminator() -> nn.Module:
+            layers = list(MLPDiscriminator(settings, spec, options).net)
+            return ProjectionDiscriminator(layers, classes, _like_torchs_linear, options)
+
+    else:
+        discriminator = functools.partial(CGANDiscriminator, settings, spec, options)
     return conditional_models(settings, spec, classes, MLPGenerator, discriminator)
+
+
+def _like_torchs_linear(weight: torch.Tensor) -> None:
+    """U(±1/√fan_in): how torch draws the weight of an MLP's last layer, ψ."""
+    bound = 1 / math.sqrt(weight.shape[1])
+    nn.init.uniform_(weight, -bound, bound)
+
+
+def _like_dcgans(weight: torch.Tensor) -> None:
+    """N(0, 0.02): how DCGAN draws the weight of its last layer, ψ."""
+    nn.init.normal_(weight, 0.0, 0.02)
 
 
 def conditional_models(
@@ -125,24 +114,32 @@ def conditional_models(
 
 
 class ProjectionDiscriminator(nn.Module):
-    """DCGAN's convolutions give φ(x), a (C, b, b) map read as one vector.
+    """An unconditional D's layers made conditional by projection (Miyato & Koyama 2018).
 
-    ψ is DCGAN's last layer (a b×b convolution: a linear map of φ), and the class term is
-    the inner product of φ(x) with a learned per-class vector of the same size.
+    φ is every layer but the last, ψ the last (a linear map of φ to one logit: a Linear, or
+    DCGAN's b×b convolution), and the class term is the inner product of φ(x), read as one
+    vector, with a learned per-class vector of its size. ``init_embedding`` draws those
+    vectors as ψ's weights are drawn, so that neither term dominates at the start.
     """
 
-    def __init__(self, settings: CDCGANSettings, spec: DataSpec, options: BuildOptions) -> None:
+    def __init__(
+        self,
+        layers: list[nn.Module],
+        classes: int,
+        init_embedding: Callable[[torch.Tensor], None],
+        options: BuildOptions,
+    ) -> None:
         super().__init__()
-        classes = require_classes(spec, "cdcgan")
-        layers = list(DCGANDiscriminator(settings, spec, options).net)
-        psi = layers[-1]
-        assert isinstance(psi, nn.Conv2d)  # DCGAN's last layer: a base×base convolution to 1
-        self.features = nn.Sequential(*layers[:-1])
+        *features, psi = layers
+        if isinstance(psi, nn.Linear):
+            size = psi.in_features
+        else:
+            assert isinstance(psi, nn.Conv2d)  # DCGAN's last layer: a base×base convolution
+            size = psi.in_channels * math.prod(psi.kernel_size)
+        self.features = nn.Sequential(*features)
         self.psi = psi
-        kernel_height, kernel_width = psi.kernel_size
-        self.feature_shape = (psi.in_channels, kernel_height, kernel_width)
-        embed = nn.Embedding(classes, math.prod(self.feature_shape))
-        nn.init.normal_(embed.weight, 0.0, 0.02)  # as ψ's weights: neither term dominates
+        embed = nn.Embedding(classes, size)
+        init_embedding(embed.weight)
         self.embed: nn.Module = spectral_norm(embed) if options.spectral_norm else embed
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -156,5 +153,9 @@ def build_cdcgan(settings: CDCGANSettings, spec: DataSpec, options: BuildOptions
     """Build the conditional DCGAN for labelled square images of 4·2^k or 7·2^k pixels."""
     plan_resolution(spec, "cdcgan")
     classes = require_classes(spec, "cdcgan")
-    discriminator = functools.partial(ProjectionDiscriminator, settings, spec, options)
+
+    def discriminator() -> nn.Module:
+        layers = list(DCGANDiscriminator(settings, spec, options).net)
+        return ProjectionDiscriminator(layers, classes, _like_dcgans, options)
+
     return conditional_models(settings, spec, classes, DCGANGenerator, discriminator)
