@@ -72,6 +72,35 @@ def test_gradient_penalty_uses_the_given_per_example_alpha() -> None:
     assert gradient_penalty(critic, real, fake, alpha).item() == pytest.approx(expected)
 
 
+def test_gradient_penalty_pulls_towards_its_target_on_one_or_both_sides() -> None:
+    critic = lambda x: (x**2).sum(dim=1)  # noqa: E731  ‖∇D(x)‖ = 2‖x‖
+    real = torch.tensor([[1.0, 0.0], [0.0, 2.0]])
+    fake = torch.tensor([[0.0, 0.0], [0.0, -2.0]])
+    alpha = torch.tensor([0.25, 0.75])  # norms 0.5 and 2, as above
+
+    def penalty(**options: float | bool) -> float:
+        return gradient_penalty(critic, real, fake, alpha, **options).item()  # type: ignore[arg-type]
+
+    assert penalty(target=0.0) == pytest.approx((0.5**2 + 2**2) / 2)  # zero-centred
+    assert penalty(target=1.0, one_sided=True) == pytest.approx((2 - 1) ** 2 / 2)
+    assert penalty(target=3.0, one_sided=True) == 0.0
+    assert penalty(target=3.0) == pytest.approx(((0.5 - 3) ** 2 + (2 - 3) ** 2) / 2)
+
+
+def test_wgan_gp_passes_its_penalty_settings_on() -> None:
+    settings = WGANGPSettings(gp_target=0.0, gp_weight=1.0)
+    torch.manual_seed(0)
+    _, logs = WGANGPLoss(settings).discriminator_loss(identity_critic, REAL, FAKE)
+    assert float(logs["gp"]) == pytest.approx(1.0)  # ‖∇D‖ = 1 everywhere, pulled towards 0
+    one_sided = WGANGPSettings(gp_target=0.5, gp_one_sided=True)
+    _, logs = WGANGPLoss(one_sided).discriminator_loss(identity_critic, REAL, FAKE)
+    assert float(logs["gp"]) == pytest.approx(0.25)
+    _, logs = WGANGPLoss(one_sided.model_copy(update={"gp_target": 2.0})).discriminator_loss(
+        identity_critic, REAL, FAKE
+    )
+    assert float(logs["gp"]) == 0.0
+
+
 def test_interpolates_draw_one_alpha_per_example_not_per_pixel() -> None:
     real = torch.randn(6, 3, 4, 4)
     fake = torch.randn(6, 3, 4, 4)

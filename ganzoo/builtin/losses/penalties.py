@@ -14,9 +14,19 @@ def interpolate(real: torch.Tensor, fake: torch.Tensor, alpha: torch.Tensor) -> 
 
 
 def gradient_penalty(
-    critic: Critic, real: torch.Tensor, fake: torch.Tensor, alpha: torch.Tensor | None = None
+    critic: Critic,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    alpha: torch.Tensor | None = None,
+    *,
+    target: float = 1.0,
+    one_sided: bool = False,
 ) -> torch.Tensor:
     """WGAN-GP's E[(‖∇D(x̂)‖₂ − 1)²] on interpolates with α ~ U(0, 1) drawn per example.
+
+    ``target`` is the norm the penalty pulls towards (0: the zero-centred penalty of
+    Thanh-Tung et al. 2019); ``one_sided`` penalises only norms above it (WGAN-LP,
+    Petzka et al. 2018).
 
     With a packing D (one score per pack of examples) the norm is taken over each pack's
     input, the input D is Lipschitz in; the interpolation stays per example. Under mixed
@@ -29,8 +39,10 @@ def gradient_penalty(
         mixed.requires_grad_(True)
         scores = critic(mixed).float()
         (gradients,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
-        norms = _per_score(gradients, scores).norm(2, dim=1)
-        return ((norms - 1) ** 2).mean()
+        excess = _per_score(gradients, scores).norm(2, dim=1) - target
+        if one_sided:
+            excess = excess.clamp(min=0)
+        return (excess**2).mean()
 
 
 def r1_penalty(critic: Critic, real: torch.Tensor) -> torch.Tensor:

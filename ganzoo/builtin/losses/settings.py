@@ -34,6 +34,16 @@ class WGANGPSettings(LossSettings):
     beta2: float = Field(0.9, ge=0, lt=1, description="Adam β₂ for both networks.")
     n_critic: int = Field(5, ge=1, description="Critic updates per generator update.")
     gp_weight: float = Field(10.0, ge=0, description="Gradient penalty weight λ.")
+    gp_target: float = Field(
+        1.0,
+        ge=0,
+        description="The gradient norm the penalty pulls towards on interpolates: 1 is "
+        "WGAN-GP's; 0 is the zero-centred penalty of Thanh-Tung et al. 2019.",
+    )
+    gp_one_sided: bool = Field(
+        False,
+        description="Penalise only norms above gp_target, as WGAN-LP (Petzka et al. 2018).",
+    )
 
 
 class HingeLossSettings(LossSettings):

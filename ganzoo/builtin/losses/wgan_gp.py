@@ -19,7 +19,9 @@ class WGANGPLoss(WassersteinLoss):
         self, critic: Critic, real: torch.Tensor, fake: torch.Tensor
     ) -> LossValue:
         wasserstein = self.wasserstein(critic, real, fake)
-        penalty = gradient_penalty(critic, real, fake)
+        penalty = gradient_penalty(
+            critic, real, fake, target=self.settings.gp_target, one_sided=self.settings.gp_one_sided
+        )
         loss = -wasserstein + self.settings.gp_weight * penalty
         return loss, {"wasserstein": wasserstein.detach(), "gp": penalty.detach()}
 
