@@ -188,10 +188,17 @@ def cpu_departures(dataset: str, settings: dict[str, Any]) -> list[str]:
     data_scale = architecture_settings.get("data_scale")
     if data_scale:
         departures.append(
-            f"inputs scaled by 1/{data_scale:g} inside the networks (data_scale = {data_scale:g}), "
-            "so they see unit-scale values; the data and the evaluation are unchanged"
+            data_scale_departure(
+                data_scale,
+                "so they see unit-scale values; the data and the evaluation are unchanged",
+            )
         )
     return [*departures, FRESH_POINTS]
+
+
+def data_scale_departure(scale: float, why: str) -> str:
+    """The departure line of networks that see the data scaled by ``1/scale``."""
+    return f"inputs scaled by 1/{scale:g} inside the networks (data_scale = {scale:g}), {why}"
 
 
 MINUTES_PER_SEED: dict[tuple[str, int], float] = {
@@ -219,6 +226,8 @@ WGAN_GP_TUNING: dict[str, Any] = {
     "architecture_settings": {"generator_batchnorm": False},
 }
 """The WGAN-GP recipes' tuning past the WGAN-GP authors' toy setting (docs/zoo.md)."""
+WGAN_GP_GRID25_DATA_SCALE = 8.0
+"""grid25's own: the data scaled by 1/8 inside the networks (docs/zoo.md, 2026-12-05)."""
 
 
 def wgan_gp_recipe(dataset: str) -> Recipe:
@@ -233,10 +242,15 @@ def wgan_gp_recipe(dataset: str) -> Recipe:
         f"{WGAN_GP_TUNING['ema']:g}), tuned on seeds 100 and up (docs/zoo.md)",
     ]
     if dataset == "grid25":
-        architecture_settings["data_scale"] = 8.0
+        scale = WGAN_GP_GRID25_DATA_SCALE
+        architecture_settings["data_scale"] = scale
+        pacgans = CPU_SETTINGS["grid25"]["architecture_settings"]["data_scale"]
         departures.append(
-            "inputs scaled by 1/8 inside the networks (data_scale = 8, where PacGAN's grid25 "
-            "recipes take 4), tuned on seeds 100 to 103 (docs/zoo.md)"
+            data_scale_departure(
+                scale,
+                f"where PacGAN's grid25 recipes take {pacgans:g}: tuned on seeds 100 to "
+                "103 (docs/zoo.md)",
+            )
         )
     config: dict[str, Any] = {
         "architecture": "pacgan-mlp",

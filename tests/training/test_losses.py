@@ -78,8 +78,10 @@ def test_gradient_penalty_pulls_towards_its_target_on_one_or_both_sides() -> Non
     fake = torch.tensor([[0.0, 0.0], [0.0, -2.0]])
     alpha = torch.tensor([0.25, 0.75])  # norms 0.5 and 2, as above
 
-    def penalty(**options: float | bool) -> float:
-        return gradient_penalty(critic, real, fake, alpha, **options).item()  # type: ignore[arg-type]
+    def penalty(target: float, one_sided: bool = False) -> float:
+        return gradient_penalty(
+            critic, real, fake, alpha, target=target, one_sided=one_sided
+        ).item()
 
     assert penalty(target=0.0) == pytest.approx((0.5**2 + 2**2) / 2)  # zero-centred
     assert penalty(target=1.0, one_sided=True) == pytest.approx((2 - 1) ** 2 / 2)
