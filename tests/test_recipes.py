@@ -66,6 +66,10 @@ def test_a_tuned_cpu_recipe_names_each_of_its_departures() -> None:
     lazy = plugin_set().registry.recipe("pacgan4-grid25")
     assert lazy.config["loss_settings"]["r1_every"] == 4
     assert "on one D step in 4, with 4 times the weight" in " ".join(lazy.departures)
+    assert "N(0, 0.02)" not in named and "init_std" not in tuned.config["architecture_settings"]
+    he = plugin_set().registry.recipe("pacgan4-ring8")
+    assert he.config["architecture_settings"]["init_std"] == 0.07
+    assert "drawn from N(0, 0.07) instead of PacGAN's N(0, 0.02)" in " ".join(he.departures)
 
 
 def test_the_tuned_tutorial_mlp_departs_from_the_tutorial_only_as_listed() -> None:
@@ -145,9 +149,11 @@ def test_the_wgan_gp_recipes_train_one_tuning_on_either_mixture() -> None:
     assert grid.config["architecture_settings"] == {
         **ring.config["architecture_settings"],
         "data_scale": 8.0,
+        "init_std": 0.07,
     }
-    (added,) = set(grid.departures) - set(ring.departures)
-    assert added.startswith("inputs scaled by 1/8 inside the networks (data_scale = 8")
+    scale, init = (d for d in grid.departures if d not in ring.departures)
+    assert scale.startswith("inputs scaled by 1/8 inside the networks (data_scale = 8")
+    assert init.startswith("both networks' weights drawn from N(0, 0.07) instead of PacGAN's")
 
 
 GPU_ROWS = {
