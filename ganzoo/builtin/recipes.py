@@ -102,7 +102,8 @@ cpu_departures), before its own tuning."""
 
 HE_INIT_STD = 0.07
 """About He et al.'s √(2/400) for pacgan-mlp G's 400-wide ReLU layers: the initial weights' sd
-of the recipes whose G has no BatchNorm to restore the signal's scale (docs/zoo.md)."""
+of the recipes tuned with it (pacgan4-ring8, wgan-gp-grid25), whose G has no BatchNorm to
+restore the signal's scale (docs/zoo.md)."""
 
 
 def tuned_cpu_setting(
