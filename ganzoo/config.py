@@ -95,6 +95,13 @@ class RunConfig(BaseModel):
         description="Channels-last memory layout for convolutional networks; default: on "
         "with CUDA, and on the CPU in bf16; off elsewhere.",
     )
+    flush_denormals: bool = Field(
+        False,
+        description="Flush denormal numbers to zero on the CPU. Faster where values decay "
+        "toward zero (Adam's state for weights that seldom get a gradient); results then "
+        "differ from an unflushed run's. Holds for the whole process from the first run "
+        "that sets it.",
+    )
     compile: bool = Field(
         False, description="Compile G and D with torch.compile (not for gradient penalties)."
     )

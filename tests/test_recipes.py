@@ -144,16 +144,19 @@ def test_the_wgan_gp_recipes_train_one_tuning_on_either_mixture() -> None:
     ring, grid = registry.recipe("wgan-gp-ring8"), registry.recipe("wgan-gp-grid25")
     keys = ring.config.keys() | grid.config.keys()
     differing = {k for k in keys if ring.config.get(k) != grid.config.get(k)}
-    assert differing == {"dataset", "architecture_settings"}
+    assert differing == {"dataset", "architecture_settings", "batch_size", "flush_denormals"}
     assert ring.config["loss_settings"]["gp_weight"] == 0.1
     assert grid.config["architecture_settings"] == {
         **ring.config["architecture_settings"],
         "data_scale": 8.0,
         "init_std": 0.07,
     }
-    scale, init = (d for d in grid.departures if d not in ring.departures)
+    assert grid.config["flush_denormals"] and "flush_denormals" not in ring.config
+    assert (ring.config["batch_size"], grid.config["batch_size"]) == (100, 200)
+    scale, init, batch = (d for d in grid.departures if d not in ring.departures)
     assert scale.startswith("inputs scaled by 1/8 inside the networks (data_scale = 8")
     assert init.startswith("both networks' weights drawn from N(0, 0.07) instead of PacGAN's")
+    assert batch.startswith("batches of 200 instead of PacGAN's 100, paid for by flushing")
 
 
 GPU_ROWS = {

@@ -176,11 +176,12 @@ def run_seed(
 
 
 def trained_in(run_dir: Path) -> dict[str, str]:
-    """The precision and CPU thread count a run's generator was trained with."""
+    """The precision and CPU thread count a run's generator was trained with (and
+    ``denormals: flushed`` where it flushed them)."""
     from ganzoo.storage.weights import read_safetensors
 
     _, metadata = read_safetensors(RunLayout(run_dir).weights(GENERATOR))
-    keys = ("precision", "threads")
+    keys = ("precision", "threads", "denormals")
     return {key: metadata[f"ganzoo.{key}"] for key in keys if f"ganzoo.{key}" in metadata}
 
 
@@ -400,13 +401,15 @@ def _check_folder(out: Path, name: str) -> None:
 
 
 def _trained_in_line(results: list[SeedResult]) -> str:
-    """``bf16, 2 CPU threads`` when every seed agrees, else each seed's."""
+    """``bf16, 2 CPU threads`` (``, denormals flushed``) when every seed agrees, else each
+    seed's."""
     from ganzoo.training.performance import cpu_threads
 
     described = [
         ", ".join(
             [r.trained_in.get("precision", "unrecorded precision")]
             + ([cpu_threads(int(r.trained_in["threads"]))] if "threads" in r.trained_in else [])
+            + ([f"denormals {r.trained_in['denormals']}"] if "denormals" in r.trained_in else [])
         )
         if r.trained_in
         else "not recorded"

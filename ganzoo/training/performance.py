@@ -124,11 +124,27 @@ def cpu_threads(count: int) -> str:
     return f"{count} CPU thread{'' if count == 1 else 's'}"
 
 
-def describe_precision(precision: str, device: torch.device) -> str:
-    """The precision a run trains in, with the CPU threads it uses: ``bf16, 2 CPU threads``."""
+def describe_precision(precision: str, device: torch.device, flush_denormals: bool = False) -> str:
+    """The precision a run trains in, with the CPU threads it uses: ``bf16, 2 CPU threads``
+    (and ``denormals flushed`` where the run flushes them)."""
     if device.type != "cpu":
         return precision
-    return f"{precision}, {cpu_threads(torch.get_num_threads())}"
+    flushed = ", denormals flushed" if flush_denormals else ""
+    return f"{precision}, {cpu_threads(torch.get_num_threads())}{flushed}"
+
+
+def configure_denormals(flush: bool, device: torch.device) -> str | None:
+    """Flush denormal numbers to zero on the CPU, or not, as the run asks; a note where the
+    CPU has no such mode (the run then keeps them: the setting is for speed only).
+
+    Each thread holds the setting, and torch's worker threads copy the main thread's when
+    they start: it reaches them only when set before the process's first parallel
+    operation, which :func:`ganzoo.training.setup.prepare` does by calling this first.
+    A later run in the same process that asks otherwise changes the main thread only.
+    """
+    if device.type != "cpu" or torch.set_flush_denormal(flush) or not flush:
+        return None
+    return "flush_denormals: this CPU has no flush-to-zero mode torch can set; denormals are kept"
 
 
 def recipe_precision_note(

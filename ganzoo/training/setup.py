@@ -27,6 +27,7 @@ from ganzoo.training.performance import (
     bf16_note,
     channels_last_wanted,
     check_precision,
+    configure_denormals,
     recipe_precision_note,
     refuse_compile,
     resolve_precision,
@@ -86,6 +87,10 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
     notes: list[str] = []
     config = validate_config(config, registry, notes)
     device = resolve_device(config.device)
+    denormals_note = configure_denormals(config.flush_denormals, device)  # before any parallel op
+    if denormals_note:  # recorded as kept, which they are
+        notes.append(denormals_note)
+        config = config.model_copy(update={"flush_denormals": False})
     session = session or Session()
     local_batch = session.local_batch_size(config.batch_size)  # the global batch must split
     if local_batch % config.pack:

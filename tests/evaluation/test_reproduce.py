@@ -90,8 +90,10 @@ def test_report_sets_the_real_vs_real_floor_and_the_classifier_beside_the_figure
             "classifier-fd.precision_to_real": 0.9, "classifier-fd.recall_to_real": 0.7,
             "classifier-fd.classes_covered": 10.0, "classifier-fd.class_kl": 0.01,
         }, train_seconds=60.0, train_cpu_seconds=90.0, protocols={"classifier-fd": classifier},
-        trained_in={"precision": precision, "threads": "2"})
-        for seed, share, precision in ((0, 0.8, "bf16"), (1, 0.9, "fp32"))
+        trained_in={"precision": precision, "threads": "2", **flushed})
+        for seed, share, precision, flushed in (
+            (0, 0.8, "bf16", {}), (1, 0.9, "fp32", {"denormals": "flushed"})
+        )
     ]  # fmt: skip
     for result in results:  # each seed's final sample grid, for the board
         frame = RunLayout(result.run_dir).sample(1000)
@@ -106,5 +108,8 @@ def test_report_sets_the_real_vs_real_floor_and_the_classifier_beside_the_figure
     assert "1.0 min (mean of 2), 1.5 min of CPU time" in report
     assert "weights sha256 0123456789abcdef" in report
     # the recipe was measured in bf16; seed 1 trained in fp32, as on a CPU without the unit
-    assert "Trained in: seed 0 bf16, 2 CPU threads; seed 1 fp32, 2 CPU threads." in report
+    assert (
+        "Trained in: seed 0 bf16, 2 CPU threads; seed 1 fp32, 2 CPU threads, denormals flushed."
+        in report
+    )
     assert "The recipe was measured in bf16; a seed that trained in another" in report

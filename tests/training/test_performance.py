@@ -343,3 +343,42 @@ def test_every_loss_trains_in_bf16_on_the_cpu_with_penalties_and_reductions_in_f
     assert all(value.dtype == torch.float32 for value in losses.values())
     assert all(p.dtype == torch.float32 for p in trainer.discriminator.parameters())
     assert all(call == (False, torch.float32) for call in penalty_inputs)
+
+
+DENORMAL_PROBE = """
+import sys
+import torch
+from ganzoo.cli import main
+
+sys.argv = ["ganzoo", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as stop:
+    assert not stop.code, stop.code
+denormal = torch.full((1 << 20,), 1e-39)  # split over both threads
+print("unflushed", int(torch.count_nonzero(denormal * 1.0)))
+"""
+
+
+@pytest.mark.parametrize("flush", [False, True])
+def test_flush_denormals_reaches_every_cpu_thread_of_a_run(tmp_path: Path, flush: bool) -> None:
+    import subprocess
+    import sys
+
+    args = ["run", "--recipe", "wgan-gp-ring8", "--steps", "2", "--out", str(tmp_path / "run")]
+    args += ["--set", f"flush_denormals={str(flush).lower()}"]
+    env = {**os.environ, "OMP_NUM_THREADS": "2", "COLUMNS": "200"}
+    done = subprocess.run(
+        [sys.executable, "-c", DENORMAL_PROBE, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    unflushed = int(done.stdout.split("unflushed")[-1])
+    assert (unflushed == 0) is flush
+    assert ("denormals flushed" in done.stderr) is flush  # the run's header
+    assert f"flush_denormals = {str(flush).lower()}" in (tmp_path / "run/config.toml").read_text()
+    recorded = trained_in(tmp_path / "run")  # what reproduce reports
+    assert (recorded.get("denormals") == "flushed") is flush
