@@ -5,7 +5,8 @@ second moments of weights that seldom get a gradient decay into denormal numbers
 the CPU computes many times slower. Flushing is a process-wide setting that must come
 before the first parallel operation, so every measurement is a process of its own: a
 first one trains the recipe (or ``--from`` names a run of it), then processes take turns,
-flushing and not, each restoring the run's newest checkpoint and timing ``--steps`` steps.
+flushing and not, each restoring the run's newest checkpoint with the run's own settings
+and timing ``--steps`` steps.
 Run: python bench/denormals.py [--from RUN] [--steps N] [--rounds N]
 """
 
@@ -42,15 +43,21 @@ def denormal_share(trainer: object) -> float:
 
 
 def time_steps(run: Path, flush: bool, steps: int) -> dict[str, float]:
-    """Restore ``run``'s newest checkpoint in this (fresh) process and time ``steps`` steps."""
-    from precision import trainer_for
+    """Restore ``run``'s newest checkpoint, with the run's own config, in this (fresh)
+    process and time ``steps`` steps."""
     from rich.console import Console
 
+    from ganzoo.config import build_config, read_toml
+    from ganzoo.plugins import plugin_set
     from ganzoo.storage.layout import RunLayout
     from ganzoo.training.checkpointing import read_newest_checkpoint, restore
+    from ganzoo.training.setup import prepare
+    from ganzoo.training.step import Trainer
 
-    trainer = trainer_for({"recipe": RECIPE, "flush_denormals": flush}, None)
-    restore(trainer, read_newest_checkpoint(RunLayout(run), Console(quiet=True)))
+    layout = RunLayout(run)
+    config = build_config(read_toml(layout.config), {"flush_denormals": flush, "device": "cpu"})
+    trainer = Trainer(prepare(config, plugin_set().registry))
+    restore(trainer, read_newest_checkpoint(layout, Console(quiet=True)))
     share = denormal_share(trainer)
     for _ in range(10):  # warm up: first steps allocate
         trainer.train_step()

@@ -99,8 +99,8 @@ class RunConfig(BaseModel):
         False,
         description="Flush denormal numbers to zero on the CPU. Faster where values decay "
         "toward zero (Adam's state for weights that seldom get a gradient); results then "
-        "differ from an unflushed run's. Holds for the whole process from the first run "
-        "that sets it.",
+        "differ from an unflushed run's. Set as the run starts; torch's worker threads take "
+        "it only if the process has not started them before (a note says so).",
     )
     compile: bool = Field(
         False, description="Compile G and D with torch.compile (not for gradient penalties)."

@@ -100,7 +100,7 @@ class ModelDescription:
             ) from None
 
 
-EXTRA_KEYS = ("loss", "dataset", "conditional", "precision", "threads")
+EXTRA_KEYS = ("loss", "dataset", "conditional", "precision", "threads", "denormals")
 """The metadata beside the rebuild description: how the weights were trained."""
 METADATA_ERRORS = (KeyError, ValueError, TypeError, AttributeError, OverflowError, RecursionError)
 """What parsing hostile metadata may raise; each becomes a one-line :class:`WeightsError`."""

@@ -159,7 +159,7 @@ def describe(plan: RunPlan, step: int) -> ModelDescription:
             "conditional": json.dumps(plan.models.conditional),
             "precision": plan.config.precision,
             "threads": str(torch.get_num_threads()),
-            **({"denormals": "flushed"} if plan.config.flush_denormals else {}),
+            **({"denormals": plan.denormals} if plan.denormals != "kept" else {}),
         },
         providers=providers,
     )

@@ -306,7 +306,7 @@ def describe_start(trainer: Trainer, layout: RunLayout) -> str:
     return (
         f"training [bold]{config.architecture}[/] with [bold]{config.loss}[/] on "
         f"[bold]{config.dataset}[/] ({trainer.plan.data.describe()}) on {where} "
-        f"({describe_precision(config.precision, device, config.flush_denormals)}{layout_note}), "
+        f"({describe_precision(config.precision, device, trainer.plan.denormals)}{layout_note}), "
         f"{config.steps} steps → {layout.root}"
     )
 

@@ -124,27 +124,52 @@ def cpu_threads(count: int) -> str:
     return f"{count} CPU thread{'' if count == 1 else 's'}"
 
 
-def describe_precision(precision: str, device: torch.device, flush_denormals: bool = False) -> str:
+def describe_precision(precision: str, device: torch.device, denormals: str = "kept") -> str:
     """The precision a run trains in, with the CPU threads it uses: ``bf16, 2 CPU threads``
     (and ``denormals flushed`` where the run flushes them)."""
     if device.type != "cpu":
         return precision
-    flushed = ", denormals flushed" if flush_denormals else ""
+    flushed = "" if denormals == "kept" else f", denormals {denormals}"
     return f"{precision}, {cpu_threads(torch.get_num_threads())}{flushed}"
 
 
-def configure_denormals(flush: bool, device: torch.device) -> str | None:
-    """Flush denormal numbers to zero on the CPU, or not, as the run asks; a note where the
-    CPU has no such mode (the run then keeps them: the setting is for speed only).
+DENORMAL_PROBE_SIZE = 1 << 20
+"""Values in the probe of :func:`denormals_flushed_by_threads`: enough to split over threads."""
+
+
+def denormals_flushed_by_threads() -> bool | None:
+    """Whether the threads torch computes on flush denormal numbers: all (True), none
+    (False), or some (None). A parallel product of denormal bit patterns, read back as bits."""
+    smallest = torch.ones(DENORMAL_PROBE_SIZE, dtype=torch.int32).view(torch.float32)
+    flushed = int(torch.count_nonzero((smallest * 1.0).view(torch.int32) == 0))
+    return {0: False, DENORMAL_PROBE_SIZE: True}.get(flushed)
+
+
+def configure_denormals(flush: bool, device: torch.device) -> tuple[str, str | None]:
+    """Flush denormal numbers to zero on the CPU, or not, as the run asks. Returns what the
+    run's threads do (``kept``, ``flushed`` or ``flushed on some threads only``), and a
+    note where that is not what was asked.
 
     Each thread holds the setting, and torch's worker threads copy the main thread's when
     they start: it reaches them only when set before the process's first parallel
-    operation, which :func:`ganzoo.training.setup.prepare` does by calling this first.
-    A later run in the same process that asks otherwise changes the main thread only.
+    operation, which :func:`ganzoo.training.setup.prepare` does by calling this first. A
+    process that had started them before keeps theirs, which the note says.
     """
-    if device.type != "cpu" or torch.set_flush_denormal(flush) or not flush:
-        return None
-    return "flush_denormals: this CPU has no flush-to-zero mode torch can set; denormals are kept"
+    if device.type != "cpu":
+        note = f"flush_denormals: applies to the CPU only; this run trains on {device.type}"
+        return "kept", note if flush else None
+    if not torch.set_flush_denormal(flush):
+        note = "flush_denormals: this CPU has no flush-to-zero mode torch can set; denormals kept"
+        return "kept", note if flush else None
+    everywhere = denormals_flushed_by_threads()
+    if everywhere is flush:
+        return ("flushed" if flush else "kept"), None
+    note = (
+        f"flush_denormals = {str(flush).lower()}: this process started its worker threads "
+        "before this run, and they keep their own setting; run it in a process of its own "
+        "for the setting to hold on every thread"
+    )
+    return "flushed on some threads only", note
 
 
 def recipe_precision_note(

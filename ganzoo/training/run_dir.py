@@ -60,5 +60,12 @@ def save_config(layout: RunLayout, config: RunConfig) -> None:
 
 
 def _comparable(data: dict[str, object]) -> dict[str, object]:
+    """The settings that tell two configs apart: unset ones and switches left off by default
+    are left out, since a run written before a switch existed does not name it."""
     ignored = {"out", "steps", "epochs", "device"}
-    return {k: v for k, v in data.items() if k not in ignored and v not in (None, {}, [])}
+    off = {name for name, field in RunConfig.model_fields.items() if field.default is False}
+    return {
+        k: v
+        for k, v in data.items()
+        if k not in ignored and v not in (None, {}, []) and not (k in off and v is False)
+    }

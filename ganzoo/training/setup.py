@@ -49,6 +49,9 @@ class RunPlan:
     device: torch.device
     channels_last: bool = False
     """Whether the networks and image batches use the channels-last memory layout."""
+    denormals: str = "kept"
+    """What the run's CPU threads do with denormal numbers: ``kept``, ``flushed``, or
+    ``flushed on some threads only`` (see :func:`configure_denormals`)."""
     notes: tuple[str, ...] = ()
     """What was chosen for the user (an image size fitted to the architecture), one line each."""
 
@@ -87,10 +90,10 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
     notes: list[str] = []
     config = validate_config(config, registry, notes)
     device = resolve_device(config.device)
-    denormals_note = configure_denormals(config.flush_denormals, device)  # before any parallel op
-    if denormals_note:  # recorded as kept, which they are
+    # before any parallel operation, so that torch's worker threads start with it
+    denormals, denormals_note = configure_denormals(config.flush_denormals, device)
+    if denormals_note:
         notes.append(denormals_note)
-        config = config.model_copy(update={"flush_denormals": False})
     session = session or Session()
     local_batch = session.local_batch_size(config.batch_size)  # the global batch must split
     if local_batch % config.pack:
@@ -165,6 +168,7 @@ def prepare(config: RunConfig, registry: Registry, session: Session | None = Non
         build_options,
         device,
         channels_last,
+        denormals,
         notes=tuple(notes),
     )
 

@@ -350,35 +350,61 @@ import sys
 import torch
 from ganzoo.cli import main
 
-sys.argv = ["ganzoo", *sys.argv[1:]]
+if sys.argv[1] == "threads-started":  # a parallel operation before the run
+    torch.ones(1 << 20).mul_(2.0)
+sys.argv = ["ganzoo", *sys.argv[2:]]
 try:
     main()
 except SystemExit as stop:
     assert not stop.code, stop.code
-denormal = torch.full((1 << 20,), 1e-39)  # split over both threads
-print("unflushed", int(torch.count_nonzero(denormal * 1.0)))
+# the smallest denormal as bits (a float literal would be converted, flushed, on this thread),
+# multiplied in parallel over both threads and read back as bits
+smallest = torch.ones(1 << 20, dtype=torch.int32).view(torch.float32)
+print("unflushed", int(torch.count_nonzero((smallest * 1.0).view(torch.int32))))
 """
 
 
-@pytest.mark.parametrize("flush", [False, True])
-def test_flush_denormals_reaches_every_cpu_thread_of_a_run(tmp_path: Path, flush: bool) -> None:
+def run_denormal_probe(out: Path, flush: bool, before: str = "fresh") -> tuple[int, str]:
+    """Train 2 steps of a maxout recipe in a fresh 2-thread process, then count the values of
+    a million-value product of denormals that were not flushed; with the run's messages."""
     import subprocess
     import sys
 
-    args = ["run", "--recipe", "wgan-gp-ring8", "--steps", "2", "--out", str(tmp_path / "run")]
-    args += ["--set", f"flush_denormals={str(flush).lower()}"]
-    env = {**os.environ, "OMP_NUM_THREADS": "2", "COLUMNS": "200"}
+    args = ["run", "--recipe", "wgan-gp-ring8", "--steps", "2", "--device", "cpu"]
+    args += ["--out", str(out), "--set", f"flush_denormals={str(flush).lower()}"]
     done = subprocess.run(
-        [sys.executable, "-c", DENORMAL_PROBE, *args],
-        env=env,
+        [sys.executable, "-c", DENORMAL_PROBE, before, *args],
+        env={**os.environ, "OMP_NUM_THREADS": "2", "COLUMNS": "300"},
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    unflushed = int(done.stdout.split("unflushed")[-1])
-    assert (unflushed == 0) is flush
-    assert ("denormals flushed" in done.stderr) is flush  # the run's header
+    return int(done.stdout.split("unflushed")[-1]), done.stderr
+
+
+needs_flush_mode = pytest.mark.skipif(
+    not torch.backends.cpu.get_cpu_capability().startswith("AVX"),
+    reason="denormals are flushed through x86's MXCSR",
+)
+
+
+@needs_flush_mode
+@pytest.mark.parametrize("flush", [False, True])
+def test_flush_denormals_reaches_every_cpu_thread_of_a_run(tmp_path: Path, flush: bool) -> None:
+    unflushed, said = run_denormal_probe(tmp_path / "run", flush)
+    assert unflushed == (0 if flush else 1 << 20)
+    assert ("denormals flushed" in said) is flush  # the run's header
+    assert "keep their own setting" not in said  # no note: the setting holds everywhere
     assert f"flush_denormals = {str(flush).lower()}" in (tmp_path / "run/config.toml").read_text()
     recorded = trained_in(tmp_path / "run")  # what reproduce reports
-    assert (recorded.get("denormals") == "flushed") is flush
+    assert recorded.get("denormals") == ("flushed" if flush else None)
+
+
+@needs_flush_mode
+def test_flush_denormals_says_so_where_the_worker_threads_started_before(tmp_path: Path) -> None:
+    unflushed, said = run_denormal_probe(tmp_path / "run", True, before="threads-started")
+    assert 0 < unflushed < 1 << 20  # the main thread flushes, the worker does not
+    assert "this process started its worker threads before this run" in said
+    assert "keep their own setting" in said
+    assert trained_in(tmp_path / "run")["denormals"] == "flushed on some threads only"
