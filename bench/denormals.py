@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import tomllib
+from ganzoo.config import read_toml
 
 RECIPE = "wgan-gp-grid25"
 
@@ -47,7 +47,7 @@ def time_steps(run: Path, flush: bool, steps: int) -> dict[str, float]:
     process and time ``steps`` steps."""
     from rich.console import Console
 
-    from ganzoo.config import build_config, read_toml
+    from ganzoo.config import build_config
     from ganzoo.plugins import plugin_set
     from ganzoo.storage.layout import RunLayout
     from ganzoo.training.checkpointing import read_newest_checkpoint, restore
@@ -94,7 +94,7 @@ def main() -> None:
         config = args.run / "config.toml"
         if not config.is_file():
             parser.error(f"--from {args.run}: no config.toml there; give a run directory")
-        if tomllib.loads(config.read_text()).get("flush_denormals"):
+        if read_toml(config).get("flush_denormals"):
             parser.error(f"--from {args.run}: that run flushed denormals; give one that kept them")
     with tempfile.TemporaryDirectory() as scratch:
         run = args.run

@@ -265,6 +265,17 @@ def wgan_gp_recipe(dataset: str) -> Recipe:
         "instead) and samples drawn from a moving average of G's weights (decay "
         f"{WGAN_GP_TUNING['ema']:g}), tuned on seeds 100 and up (docs/zoo.md)",
     ]
+    config: dict[str, Any] = {
+        "architecture": "pacgan-mlp",
+        "loss": "wgan-gp",
+        "dataset": dataset,
+        "steps": WGAN_GP_TUNING["steps"],
+        "ema": WGAN_GP_TUNING["ema"],
+        "batch_size": 100,
+        "lr_decay": "linear",
+        "loss_settings": {"lr_g": 1e-3, "lr_d": 1e-3, "gp_weight": 0.1},
+        "architecture_settings": architecture_settings,
+    }
     if dataset == "grid25":
         scale = WGAN_GP_GRID25_DATA_SCALE
         architecture_settings["data_scale"] = scale
@@ -278,26 +289,13 @@ def wgan_gp_recipe(dataset: str) -> Recipe:
         )
         architecture_settings["init_std"] = HE_INIT_STD
         departures.append(init_std_departure(HE_INIT_STD, "tuned on seeds 100 to 103"))
+        config.update(batch_size=WGAN_GP_GRID25_BATCH, flush_denormals=True)
         departures.append(
             f"batches of {WGAN_GP_GRID25_BATCH} instead of PacGAN's 100, paid for by flushing "
             "denormal numbers to zero on the CPU (Adam's state of maxout pieces that seldom "
             "win decays into them, and they are slow: docs/speed.md): tuned on seeds 100 to "
             "103 (docs/zoo.md)"
         )
-    config: dict[str, Any] = {
-        "architecture": "pacgan-mlp",
-        "loss": "wgan-gp",
-        "dataset": dataset,
-        "steps": WGAN_GP_TUNING["steps"],
-        "ema": WGAN_GP_TUNING["ema"],
-        "batch_size": 100,
-        "lr_decay": "linear",
-        "loss_settings": {"lr_g": 1e-3, "lr_d": 1e-3, "gp_weight": 0.1},
-        "architecture_settings": architecture_settings,
-    }
-    if dataset == "grid25":
-        config["batch_size"] = WGAN_GP_GRID25_BATCH
-        config["flush_denormals"] = True
     return Recipe(
         config=config,
         protocol=MODE_COVERAGE,

@@ -135,6 +135,9 @@ def describe_precision(precision: str, device: torch.device, denormals: str = "k
 
 DENORMAL_PROBE_SIZE = 1 << 20
 """Values in the probe of :func:`denormals_flushed_by_threads`: enough to split over threads."""
+_flushed_in_this_process = False
+"""Whether a run in this process has asked to flush: only then can a run that keeps
+denormals find worker threads that flush them."""
 
 
 def denormals_flushed_by_threads() -> bool | None:
@@ -158,11 +161,14 @@ def configure_denormals(flush: bool, device: torch.device) -> tuple[str, str | N
     if device.type != "cpu":
         note = f"flush_denormals: applies to the CPU only; this run trains on {device.type}"
         return "kept", note if flush else None
+    global _flushed_in_this_process
     if not torch.set_flush_denormal(flush):
         note = "flush_denormals: this CPU has no flush-to-zero mode torch can set; denormals kept"
         return "kept", note if flush else None
-    everywhere = denormals_flushed_by_threads()
-    if everywhere is flush:
+    if not (flush or _flushed_in_this_process):
+        return "kept", None  # as every thread has been since the process started
+    _flushed_in_this_process = True
+    if denormals_flushed_by_threads() is flush:
         return ("flushed" if flush else "kept"), None
     note = (
         f"flush_denormals = {str(flush).lower()}: this process started its worker threads "
