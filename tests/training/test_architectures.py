@@ -204,7 +204,7 @@ def test_maxout_compiles_to_one_graph_with_the_plain_layers_values_and_gradients
 def test_dcgans_first_layer_is_its_transposed_convolution_computed_as_a_product_under_autocast(
     layout: torch.memory_format,
 ) -> None:
-    from ganzoo.builtin.architectures.layers import LatentToMap
+    from ganzoo.builtin.architectures.conv_products import LatentToMap
 
     torch.manual_seed(0)
     layer = LatentToMap(10, 6, 4).to(memory_format=layout)
@@ -229,6 +229,105 @@ def test_dcgans_first_layer_is_its_transposed_convolution_computed_as_a_product_
     wide = torch.randn(5, 10, 2, 2)
     with torch.autocast("cpu", torch.bfloat16):
         assert layer(wide).shape == (5, 6, 5, 5)
+
+
+def _conv_product_layers() -> list[tuple[nn.Module, nn.Module, int]]:
+    """(ganzoo's layer, torch's layer it stands for, channels of the map it reads)."""
+    from ganzoo.builtin.architectures.conv_products import (
+        MapToScore,
+        StridedConv,
+        StridedConvTranspose,
+    )
+
+    return [
+        (StridedConv(6, 10), nn.Conv2d(6, 10, 4, 2, 1, bias=False), 6),
+        (StridedConvTranspose(10, 6), nn.ConvTranspose2d(10, 6, 4, 2, 1, bias=False), 10),
+        (MapToScore(10, 4), nn.Conv2d(10, 1, 4, 1, 0, bias=False), 10),
+    ]
+
+
+@pytest.mark.parametrize("layout", [torch.contiguous_format, torch.channels_last])
+@pytest.mark.parametrize("which", ["strided", "transposed", "to-score"])
+def test_dcgans_layers_on_small_maps_compute_their_weight_gradient_as_a_product_in_bf16(
+    which: str, layout: torch.memory_format
+) -> None:
+    index = ["strided", "transposed", "to-score"].index(which)
+    torch.manual_seed(0)
+    ours, theirs, channels = _conv_product_layers()[index]
+    ours, theirs = ours.to(memory_format=layout), theirs.to(memory_format=layout)
+    theirs.load_state_dict(ours.state_dict())  # the same key and shape: old weights load
+    # the map the layer's weight gradient sums over is 4×4 (SMALL_MAP positions)
+    size = 8 if which == "strided" else 4
+    x = torch.randn(5, channels, size, size).contiguous(memory_format=layout)
+    x.requires_grad_(True)
+    # without autocast it is torch's layer, bit for bit (fp32 runs stay exact)
+    assert torch.equal(ours(x), theirs(x))
+    results = []
+    for module in (ours, theirs):
+        module.zero_grad()
+        x.grad = None
+        with torch.autocast("cpu", torch.bfloat16):
+            out = module(x)
+        gradient = torch.randn(out.shape, generator=torch.Generator().manual_seed(1))
+        out.float().backward(gradient)
+        assert module.weight.grad is not None and x.grad is not None
+        results.append((out, module.weight.grad.clone(), x.grad.clone()))
+    (out, weight_grad, input_grad), (their_out, their_weight_grad, their_input_grad) = results
+    assert out.dtype == their_out.dtype == torch.bfloat16 and out.shape == their_out.shape
+    assert weight_grad.is_contiguous(memory_format=layout)
+    torch.testing.assert_close(out.float(), their_out.float(), rtol=1e-2, atol=1e-2)
+    torch.testing.assert_close(weight_grad, their_weight_grad, rtol=2e-2, atol=2e-2)
+    torch.testing.assert_close(input_grad, their_input_grad, rtol=2e-2, atol=2e-2)
+
+
+@pytest.mark.parametrize("which", ["strided", "transposed", "to-score"])
+def test_dcgans_layers_take_the_product_only_in_bf16_on_maps_of_at_most_4x4(which: str) -> None:
+    index = ["strided", "transposed", "to-score"].index(which)
+    ours, _, channels = _conv_product_layers()[index]
+    small = 8 if which == "strided" else 4
+    x = torch.randn(2, channels, small, small, requires_grad=True)
+    with torch.autocast("cpu", torch.bfloat16):
+        taken = ours(x).grad_fn
+    assert taken is not None and "Convolution" not in taken.name()
+    if which == "to-score":
+        return  # its kernel is the map's size: it meets no larger map
+    with torch.autocast("cpu", torch.bfloat16):
+        larger = ours(torch.randn(2, channels, 2 * small, 2 * small)).grad_fn
+    with torch.autocast("cpu", torch.float16):
+        half = ours(x).grad_fn
+    assert larger is not None and larger.name() == "ConvolutionBackward0"
+    assert half is not None and half.name() == "ConvolutionBackward0"
+
+
+def test_the_patch_product_is_the_strided_convolutions_weight_gradient() -> None:
+    from ganzoo.builtin.architectures.conv_products import patch_product
+
+    torch.manual_seed(0)
+    large = torch.randn(3, 5, 10, 6, dtype=torch.float64)  # not square: rows and columns kept apart
+    small = torch.randn(3, 7, 5, 3, dtype=torch.float64)
+    expected = torch.nn.grad.conv2d_weight(large, (7, 5, 4, 4), small, stride=2, padding=1)
+    torch.testing.assert_close(patch_product(small, large), expected)
+
+
+def test_dcgans_strided_layer_takes_a_gradient_penalty_under_bf16_autocast() -> None:
+    """Its backward is made of differentiable operations, so a penalty on ∇ₓD runs through it."""
+    torch.manual_seed(0)
+    ours, theirs, channels = _conv_product_layers()[0]
+    theirs.load_state_dict(ours.state_dict())
+    penalties = []
+    for module in (ours, theirs):
+        x = torch.randn(4, channels, 8, 8, generator=torch.Generator().manual_seed(2))
+        x.requires_grad_(True)
+        with torch.autocast("cpu", torch.bfloat16):
+            scores = module(x).float().sum()
+        (gradient,) = torch.autograd.grad(scores, x, create_graph=True)
+        penalty = gradient.float().pow(2).sum()
+        penalty.backward()
+        assert module.weight.grad is not None and bool(torch.isfinite(module.weight.grad).all())
+        penalties.append((penalty.detach(), module.weight.grad.clone()))
+    (ours_value, ours_grad), (their_value, their_grad) = penalties
+    torch.testing.assert_close(ours_value, their_value, rtol=2e-2, atol=2e-2)
+    torch.testing.assert_close(ours_grad, their_grad, rtol=3e-2, atol=3e-2)
 
 
 def test_pacgan_generator_without_batchnorm_makes_each_point_from_its_own_z() -> None:

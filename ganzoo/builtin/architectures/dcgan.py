@@ -5,8 +5,13 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ganzoo.builtin.architectures.layers import (
+from ganzoo.builtin.architectures.conv_products import (
     LatentToMap,
+    MapToScore,
+    StridedConv,
+    StridedConvTranspose,
+)
+from ganzoo.builtin.architectures.layers import (
     MinibatchStdDev,
     ScaledTanh,
     apply_spectral_norm,
@@ -55,13 +60,13 @@ class DCGANGenerator(nn.Module):
         ]
         for _ in range(upsamplings - 1):
             layers += [
-                nn.ConvTranspose2d(features, features // 2, 4, 2, 1, bias=False),
+                StridedConvTranspose(features, features // 2),
                 nn.BatchNorm2d(features // 2),
                 nn.ReLU(True),
             ]
             features //= 2
         layers += [
-            nn.ConvTranspose2d(features, spec.channels, 4, 2, 1, bias=False),
+            StridedConvTranspose(features, spec.channels),
             ScaledTanh(*spec.value_range),
         ]
         self.net = nn.Sequential(*layers)
@@ -111,12 +116,12 @@ class DCGANDiscriminator(nn.Module):
         features = settings.discriminator_features
         slope = settings.negative_slope
         layers: list[nn.Module] = [
-            nn.Conv2d(spec.channels, features, 4, 2, 1, bias=False),
+            StridedConv(spec.channels, features),
             nn.LeakyReLU(slope, inplace=True),
         ]
         for _ in range(downsamplings - 1):
             layers += [
-                nn.Conv2d(features, features * 2, 4, 2, 1, bias=False),
+                StridedConv(features, features * 2),
                 _normalisation(features * 2, options),
                 nn.LeakyReLU(slope, inplace=True),
             ]
@@ -124,7 +129,7 @@ class DCGANDiscriminator(nn.Module):
         if options.minibatch_std:
             layers.append(MinibatchStdDev())
             features += 1
-        layers.append(nn.Conv2d(features, 1, base, 1, 0, bias=False))
+        layers.append(MapToScore(features, base))
         self.net = nn.Sequential(*layers)
         self.net.apply(init_dcgan_weights)
         if options.spectral_norm:

@@ -22,34 +22,6 @@ def gains_from_bf16(spec: DataSpec) -> bool:
     return spec.is_image and math.prod(spec.shape) >= BF16_MIN_VALUES
 
 
-class LatentToMap(nn.ConvTranspose2d):
-    """DCGAN's first layer: a transposed convolution from a 1×1 latent to a k×k map.
-
-    On a 1×1 input it is one matrix product, and under autocast it is computed as one:
-    for dcgan's first layer on MNIST, oneDNN's bf16 transposed convolution takes about
-    four times as long forward and backward (docs/speed.md). The weight, its shape and
-    its state-dict key are the convolution's, and without autocast (every fp32 run, bit
-    for bit) it runs as the convolution.
-    """
-
-    def __init__(self, latent_dim: int, features: int, size: int) -> None:
-        super().__init__(latent_dim, features, size, 1, 0, bias=False)
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
-        if not torch.is_autocast_enabled(z.device.type) or z.shape[-2:] != (1, 1):
-            return super().forward(z)
-        latent_dim, features, height, width = self.weight.shape
-        z = z.reshape(z.shape[0], latent_dim)
-        if not self.weight.is_contiguous(memory_format=torch.channels_last):
-            out = torch.mm(z, self.weight.reshape(latent_dim, -1))
-            return out.view(z.shape[0], features, height, width)
-        # a channels-last weight reads as (in, h, w, out) at no cost, and the product's
-        # (n, h, w, out) reads as an (n, out, h, w) map in channels-last order
-        weight = self.weight.permute(0, 2, 3, 1).reshape(latent_dim, -1)
-        out = torch.mm(z, weight)
-        return out.view(z.shape[0], height, width, features).permute(0, 3, 1, 2)
-
-
 class ScaledTanh(nn.Module):
     """Tanh mapped onto a value range ``(low, high)``."""
 
