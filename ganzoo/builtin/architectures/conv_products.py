@@ -1,10 +1,11 @@
 """dcgan's convolutions, computed through matrix products where oneDNN's bf16 kernels are slow.
 
 Each class here is the torch layer it subclasses, with the same weight, shape and
-state-dict key, so weights files load either way. Without autocast (every fp32 run, bit
-for bit) each runs as that layer. Under autocast, where the layer meets a small map, part
-of it is computed as one matrix product instead: the same values to the precision's
-rounding, in a fraction of the time (docs/speed.md, "dcgan's small maps in bf16").
+state-dict key, so weights files load either way, and without autocast (every fp32 run,
+bit for bit) each runs as that layer. Under autocast, part of it is computed as one matrix
+product instead: the same values to the precision's rounding, in a fraction of the time
+(docs/speed.md). ``LatentToMap`` does so under any autocast; the others in bf16 on the
+CPU only, where the layer meets a map of at most :data:`SMALL_MAP` positions.
 """
 
 from __future__ import annotations
@@ -88,8 +89,8 @@ class StridedConv(nn.Conv2d):
         positions = (x.shape[-2] // 2) * (x.shape[-1] // 2)
         if not _bf16_on_cpu(x, positions):
             return super().forward(x)
-        dtype = torch.get_autocast_dtype("cpu")
-        out: torch.Tensor = _PatchProductGradient.apply(x.to(dtype), self.weight.to(dtype), False)
+        bf16 = torch.bfloat16
+        out: torch.Tensor = _PatchProductGradient.apply(x.to(bf16), self.weight.to(bf16), False)
         return out
 
 
@@ -109,15 +110,20 @@ class StridedConvTranspose(nn.ConvTranspose2d):
     ) -> torch.Tensor:
         if output_size is not None or not _bf16_on_cpu(x, x.shape[-2] * x.shape[-1]):
             return super().forward(x, output_size)
-        dtype = torch.get_autocast_dtype("cpu")
-        out: torch.Tensor = _PatchProductGradient.apply(x.to(dtype), self.weight.to(dtype), True)
+        bf16 = torch.bfloat16
+        out: torch.Tensor = _PatchProductGradient.apply(x.to(bf16), self.weight.to(bf16), True)
         return out
 
 
 def _bf16_on_cpu(x: torch.Tensor, small_map_positions: int) -> bool:
-    """Whether a layer meeting a map of this many positions takes the product (see above)."""
+    """Whether a layer meeting a map of this many positions takes the product (see above).
+
+    Only a batch of maps that autocast would compute in bf16 (fp32 or bf16 values) does.
+    """
     return (
         x.device.type == "cpu"
+        and x.dim() == 4
+        and x.dtype in (torch.float32, torch.bfloat16)
         and torch.is_autocast_enabled("cpu")
         and torch.get_autocast_dtype("cpu") == torch.bfloat16
         and small_map_positions <= SMALL_MAP
