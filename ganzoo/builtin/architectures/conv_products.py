@@ -18,9 +18,8 @@ from torch import nn
 
 SMALL_MAP = 4 * 4
 """Positions in a map up to which, in bf16 on the CPU, dcgan's layers meeting it are computed
-as products. At 4×4 the products took a quarter to a third of oneDNN's time (2 threads, AMX).
-At 7×7 and 8×8 the gain is smaller, and it would change the bf16 numbers of the MNIST recipes
-measured before this rule."""
+as products. At 4×4 the products took a quarter to a third of oneDNN's time (2 threads, AMX);
+with MNIST's 7×7 maps taken as well, the whole MNIST step was no faster (docs/speed.md)."""
 
 
 class LatentToMap(nn.ConvTranspose2d):
