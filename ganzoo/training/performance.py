@@ -6,7 +6,7 @@ import contextlib
 import functools
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import torch
 from torch import nn
@@ -124,7 +124,11 @@ def cpu_threads(count: int) -> str:
     return f"{count} CPU thread{'' if count == 1 else 's'}"
 
 
-def describe_precision(precision: str, device: torch.device, denormals: str = "kept") -> str:
+Denormals = Literal["kept", "flushed", "flushed on some threads only"]
+"""What a run's CPU threads do with denormal numbers (see :func:`configure_denormals`)."""
+
+
+def describe_precision(precision: str, device: torch.device, denormals: Denormals = "kept") -> str:
     """The precision a run trains in, with the CPU threads it uses: ``bf16, 2 CPU threads``
     (and ``denormals flushed`` where the run flushes them)."""
     if device.type != "cpu":
@@ -148,7 +152,7 @@ def denormals_flushed_by_threads() -> bool | None:
     return {0: False, DENORMAL_PROBE_SIZE: True}.get(flushed)
 
 
-def configure_denormals(flush: bool, device: torch.device) -> tuple[str, str | None]:
+def configure_denormals(flush: bool, device: torch.device) -> tuple[Denormals, str | None]:
     """Flush denormal numbers to zero on the CPU, or not, as the run asks. Returns what the
     run's threads do (``kept``, ``flushed`` or ``flushed on some threads only``), and a
     note where that is not what was asked.

@@ -24,6 +24,7 @@ from ganzoo.training.devices import resolve_device
 from ganzoo.training.distributed import Session
 from ganzoo.training.image_size import fit_image_size
 from ganzoo.training.performance import (
+    Denormals,
     bf16_note,
     channels_last_wanted,
     check_precision,
@@ -49,9 +50,8 @@ class RunPlan:
     device: torch.device
     channels_last: bool = False
     """Whether the networks and image batches use the channels-last memory layout."""
-    denormals: str = "kept"
-    """What the run's CPU threads do with denormal numbers: ``kept``, ``flushed``, or
-    ``flushed on some threads only`` (see :func:`configure_denormals`)."""
+    denormals: Denormals = "kept"
+    """What the run's CPU threads do with denormal numbers."""
     notes: tuple[str, ...] = ()
     """What was chosen for the user (an image size fitted to the architecture), one line each."""
 

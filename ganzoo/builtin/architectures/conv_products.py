@@ -61,7 +61,7 @@ class MapToScore(nn.Conv2d):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         height, width = x.shape[-2:]
-        if (height, width) != self.kernel_size or not _bf16_on_cpu(x, height * width):
+        if (height, width) != self.kernel_size or not _takes_product(x, height * width):
             return super().forward(x)
         if x.is_contiguous(memory_format=torch.channels_last):
             # both read in (h, w, c) order: a view of x, and of a channels-last weight
@@ -86,11 +86,9 @@ class StridedConv(nn.Conv2d):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         positions = (x.shape[-2] // 2) * (x.shape[-1] // 2)
-        if not _bf16_on_cpu(x, positions):
+        if not _takes_product(x, positions):
             return super().forward(x)
-        bf16 = torch.bfloat16
-        out: torch.Tensor = _PatchProductGradient.apply(x.to(bf16), self.weight.to(bf16), False)
-        return out
+        return _with_patch_product_gradient(x, self.weight, transposed=False)
 
 
 class StridedConvTranspose(nn.ConvTranspose2d):
@@ -107,14 +105,21 @@ class StridedConvTranspose(nn.ConvTranspose2d):
     def forward(  # type: ignore[override]
         self, x: torch.Tensor, output_size: list[int] | None = None
     ) -> torch.Tensor:
-        if output_size is not None or not _bf16_on_cpu(x, x.shape[-2] * x.shape[-1]):
+        if output_size is not None or not _takes_product(x, x.shape[-2] * x.shape[-1]):
             return super().forward(x, output_size)
-        bf16 = torch.bfloat16
-        out: torch.Tensor = _PatchProductGradient.apply(x.to(bf16), self.weight.to(bf16), True)
-        return out
+        return _with_patch_product_gradient(x, self.weight, transposed=True)
 
 
-def _bf16_on_cpu(x: torch.Tensor, small_map_positions: int) -> bool:
+def _with_patch_product_gradient(
+    x: torch.Tensor, weight: torch.Tensor, transposed: bool
+) -> torch.Tensor:
+    """The strided layer in bf16, its weight gradient taken by :func:`patch_product`."""
+    bf16 = torch.bfloat16
+    out: torch.Tensor = _PatchProductGradient.apply(x.to(bf16), weight.to(bf16), transposed)
+    return out
+
+
+def _takes_product(x: torch.Tensor, small_map_positions: int) -> bool:
     """Whether a layer meeting a map of this many positions takes the product (see above).
 
     Only a batch of maps that autocast would compute in bf16 (fp32 or bf16 values) does.
